@@ -10,10 +10,13 @@
 
 #include <string.h>
 
-void decoder_init(struct decoder *decoder)
+void decoder_init(struct decoder *decoder, uint8_t *buffer, size_t capacity)
 {
+    decoder->buffer = buffer;
+    decoder->capacity = capacity;
     decoder->length = 0;
-    decoder->skipping = 0;
+    decoder->skipping = false;
+    decoder->skipped = 0;
     decoder->rejected_bytes = 0;
 }
 
@@ -21,7 +24,7 @@ void decoder_init(struct decoder *decoder)
 static int finish_packet(struct decoder *decoder, const uint8_t *stuffed, size_t len,
                          struct packet *out)
 {
-    long raw_len = cobs_decode(stuffed, len, decoder->buffer, sizeof(decoder->buffer));
+    long raw_len = cobs_decode(stuffed, len, decoder->buffer, decoder->capacity);
     int result =
         raw_len < 0 ? PACKET_ERROR_FRAMING : packet_parse(decoder->buffer, (size_t)raw_len, out);
     if (result < 0) {
@@ -40,16 +43,18 @@ int decoder_next(struct decoder *decoder, const uint8_t **cursor, const uint8_t 
         size_t piece = (size_t)((delimiter != NULL ? delimiter : end) - start);
         *cursor = delimiter != NULL ? delimiter + 1 : end;
 
-        if (decoder->skipping == 0 && decoder->length + piece > DECODER_MAX_STUFFED) {
-            decoder->skipping = decoder->length;
+        if (!decoder->skipping && decoder->length + piece > decoder->capacity) {
+            decoder->skipping = true;
+            decoder->skipped = decoder->length;
             decoder->length = 0;
         }
-        if (decoder->skipping > 0) {
-            decoder->skipping += piece;
+        if (decoder->skipping) {
+            decoder->skipped += piece;
             if (delimiter == NULL)
                 return 0;
-            decoder->rejected_bytes = decoder->skipping;
-            decoder->skipping = 0;
+            decoder->rejected_bytes = decoder->skipped;
+            decoder->skipping = false;
+            decoder->skipped = 0;
             return PACKET_ERROR_OVERSIZE;
         }
         if (delimiter == NULL) {

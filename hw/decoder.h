@@ -6,11 +6,14 @@
  * was between two delimiters either is a packet or is rejected as a whole,
  * so after any damage the decoder is back in step at the next delimiter.
  * Empty packets (two delimiters in a row) are idle filler and ignored.
- * Fixed-size state, no allocation, no I/O.
+ * The caller provides the buffer: DECODER_MAX_STUFFED bytes to accept any
+ * packet (the host), or less to accept only short ones (a device receiving
+ * commands); longer runs are rejected as oversize. No allocation, no I/O.
  */
 #ifndef MTABLE_DECODER_H
 #define MTABLE_DECODER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,14 +24,16 @@
 
 /* Stream decoder state; initialise with decoder_init. */
 struct decoder {
-    size_t length;                       /* stuffed bytes held for the current packet */
-    size_t skipping;                     /* > 0 while discarding an oversize run: bytes so far */
-    size_t rejected_bytes;               /* bytes of the packet most recently rejected */
-    uint8_t buffer[DECODER_MAX_STUFFED]; /* stuffed bytes, unstuffed in place */
+    uint8_t *buffer;       /* stuffed bytes, unstuffed in place */
+    size_t capacity;       /* size of buffer: the longest run accepted */
+    size_t length;         /* stuffed bytes held for the current packet */
+    bool skipping;         /* discarding an oversize run up to the next delimiter */
+    size_t skipped;        /* bytes of that run so far */
+    size_t rejected_bytes; /* bytes of the packet most recently rejected */
 };
 
-/* Resets the decoder to wait for the start of a packet. */
-void decoder_init(struct decoder *decoder);
+/* Starts a decoder on buffer (capacity bytes), waiting for a packet. */
+void decoder_init(struct decoder *decoder, uint8_t *buffer, size_t capacity);
 
 /*
  * Consumes bytes from *cursor (advanced past what was used) up to end and

@@ -98,7 +98,7 @@ static void test_round_trip_random(void **state)
         uint8_t *dec = malloc(len + 1);
         int zero_odds = 1 + (int)(len % 7) * 40; /* from zero-heavy to zero-free */
         for (size_t i = 0; i < len; i++)
-            in[i] = (rand() % zero_odds == 0) ? 0 : (uint8_t)(1 + rand() % 255);
+            in[i] = (uint8_t)((rand() % zero_odds == 0) ? 0 : 1 + rand() % 255);
         size_t n = cobs_encode(in, len, enc, COBS_ENCODED_MAX(len));
         assert_true(n > 0 && n <= COBS_ENCODED_MAX(len));
         assert_null(memchr(enc, 0, n));

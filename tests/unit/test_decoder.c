@@ -16,6 +16,7 @@
 enum { ROWS = 3, COLS = 4, TAXELS = ROWS * COLS, PACKETS = 5 };
 
 static struct decoder decoder;
+static uint8_t decoder_buffer[DECODER_MAX_STUFFED];
 static uint8_t stream[64 * 1024];
 
 /* Appends frame packet `sequence` (values derived from it) to the stream. */
@@ -34,6 +35,7 @@ struct outcome {
     uint32_t sequences[64];
     int frames;
     int rejected;
+    int oversize;
     size_t rejected_bytes;
 };
 
@@ -41,7 +43,7 @@ struct outcome {
 static struct outcome feed(size_t len, size_t piece)
 {
     struct outcome o = {0};
-    decoder_init(&decoder);
+    decoder_init(&decoder, decoder_buffer, sizeof(decoder_buffer));
     for (size_t at = 0; at < len; at += piece) {
         const uint8_t *cursor = stream + at;
         const uint8_t *end = stream + (at + piece < len ? at + piece : len);
@@ -50,6 +52,7 @@ static struct outcome feed(size_t len, size_t piece)
         while ((r = decoder_next(&decoder, &cursor, end, &p)) != 0) {
             if (r < 0) {
                 o.rejected++;
+                o.oversize += r == PACKET_ERROR_OVERSIZE;
                 o.rejected_bytes += decoder.rejected_bytes;
                 continue;
             }
@@ -155,10 +158,14 @@ static void test_oversize_run_skipped_once(void **state)
     memset(stream + len, 0x5A, junk);
     len += junk;
     len = append_frame(len, 2);
-    for (size_t piece = 1000; piece <= len; piece += 7777) {
-        struct outcome o = feed(len, piece);
+    /* Pieces smaller than, about as large as, and larger than the buffer. */
+    const size_t pieces[] = {
+        1, 1000, 8777, DECODER_MAX_STUFFED - 1, DECODER_MAX_STUFFED, DECODER_MAX_STUFFED + 1, len};
+    for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+        struct outcome o = feed(len, pieces[i]);
         assert_int_equal(o.frames, 2);
         assert_int_equal(o.rejected, 1);
+        assert_int_equal(o.oversize, 1);
         assert_int_equal(o.rejected_bytes, junk);
     }
 }
@@ -179,6 +186,23 @@ static void test_truncated_packet_costs_only_itself(void **state)
     assert_int_equal(o.rejected, 1);
 }
 
+/* A device's small buffer takes commands and rejects a frame as oversize. */
+static void test_small_buffer_accepts_only_short_packets(void **state)
+{
+    (void)state;
+    uint8_t small[32];
+    struct decoder commands;
+    decoder_init(&commands, small, sizeof(small));
+    size_t len = append_frame(0, 9);
+    len += packet_encode_command(PACKET_START, stream + len, sizeof(stream) - len);
+    const uint8_t *cursor = stream;
+    struct packet p;
+    assert_int_equal(decoder_next(&commands, &cursor, stream + len, &p), PACKET_ERROR_OVERSIZE);
+    assert_int_equal(decoder_next(&commands, &cursor, stream + len, &p), 1);
+    assert_int_equal(p.type, PACKET_START);
+    assert_int_equal(decoder_next(&commands, &cursor, stream + len, &p), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_leading_partial_packet),
         cmocka_unit_test(test_oversize_run_skipped_once),
         cmocka_unit_test(test_truncated_packet_costs_only_itself),
+        cmocka_unit_test(test_small_buffer_accepts_only_short_packets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
