@@ -271,12 +271,6 @@ static void handle_device_info(struct reader *reader, const struct packet_device
                     info->firmware_patch, info->rows, info->cols, info->adc_bits,
                     info->frame_rate_mhz / 1000.0);
         reader->have_sequence = false;
-    } else if (!info->streaming && reader->state == READER_STREAMING) {
-        log_message(LOG_LEVEL_WARNING, "serial",
-                    "%s: the device has reset (it reports it is not streaming); restarting it",
-                    reader->port_name);
-        add_event(reader, LINK_EVENT_DEVICE_RESET, reader->last_sequence, 1, 0, host_time_ns);
-        reader->have_sequence = false;
     }
     reader->have_device = true;
     reader->device = *info;
@@ -293,6 +287,11 @@ static void handle_device_info(struct reader *reader, const struct packet_device
         size_t n = packet_encode_set_rate(reader->config.frame_rate_mhz, bytes, sizeof(bytes));
         send_command(reader, bytes, n, "SET_RATE");
     }
+    /*
+     * Not streaming: start it. This may be the answer to a GET_INFO sent
+     * before an earlier START took effect, or a device that reset; START is
+     * harmless either way, and a reset shows as its sequence going back.
+     */
     if (!info->streaming && reader->port != NULL) {
         size_t n = packet_encode_command(PACKET_START, bytes, sizeof(bytes));
         send_command(reader, bytes, n, "START");

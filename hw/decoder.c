@@ -18,6 +18,7 @@ void decoder_init(struct decoder *decoder, uint8_t *buffer, size_t capacity)
     decoder->skipping = false;
     decoder->skipped = 0;
     decoder->rejected_bytes = 0;
+    decoder->rejected_type = 0;
 }
 
 /* Unstuffs and checks len stuffed bytes at stuffed into the decoder's buffer. */
@@ -29,6 +30,8 @@ static int finish_packet(struct decoder *decoder, const uint8_t *stuffed, size_t
         raw_len < 0 ? PACKET_ERROR_FRAMING : packet_parse(decoder->buffer, (size_t)raw_len, out);
     if (result < 0) {
         decoder->rejected_bytes = len;
+        if (result == PACKET_ERROR_TYPE)
+            decoder->rejected_type = decoder->buffer[1];
         return result;
     }
     return 1;

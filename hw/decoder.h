@@ -30,6 +30,8 @@ struct decoder {
     bool skipping;         /* discarding an oversize run up to the next delimiter */
     size_t skipped;        /* bytes of that run so far */
     size_t rejected_bytes; /* bytes of the packet most recently rejected */
+    uint8_t rejected_type; /* type byte of the last packet rejected as PACKET_ERROR_TYPE: */
+                           /* it arrived intact, only its type is unknown */
 };
 
 /* Starts a decoder on buffer (capacity bytes), waiting for a packet. */

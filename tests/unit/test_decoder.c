@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "crc32c.h"
 #include "decoder.h"
 
 enum { ROWS = 3, COLS = 4, TAXELS = ROWS * COLS, PACKETS = 5 };
@@ -203,6 +204,25 @@ static void test_small_buffer_accepts_only_short_packets(void **state)
     assert_int_equal(decoder_next(&commands, &cursor, stream + len, &p), 0);
 }
 
+/* An intact packet of an unknown type is rejected, and its type is kept. */
+static void test_unknown_type_is_reported(void **state)
+{
+    (void)state;
+    /* Version 1, type 0x42, length 0, CRC-32C of 01 42 00 00, stuffed by hand. */
+    uint8_t raw[8] = {0x01, 0x42, 0x00, 0x00};
+    uint32_t crc = crc32c(raw, 4);
+    for (int i = 0; i < 4; i++)
+        raw[4 + i] = (uint8_t)(crc >> (8 * i));
+    stream[0] = 0;
+    size_t n = cobs_encode(raw, sizeof(raw), stream + 1, sizeof(stream) - 2);
+    stream[1 + n] = 0;
+    decoder_init(&decoder, decoder_buffer, sizeof(decoder_buffer));
+    const uint8_t *cursor = stream;
+    struct packet p;
+    assert_int_equal(decoder_next(&decoder, &cursor, stream + n + 2, &p), PACKET_ERROR_TYPE);
+    assert_int_equal(decoder.rejected_type, 0x42);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_oversize_run_skipped_once),
         cmocka_unit_test(test_truncated_packet_costs_only_itself),
         cmocka_unit_test(test_small_buffer_accepts_only_short_packets),
+        cmocka_unit_test(test_unknown_type_is_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
