@@ -9,7 +9,11 @@
  * session file (and, the HDF5 library being global, all HDF5 calls).
  *
  * Errors are negative errno values; session_file_last_error() then gives a
- * one-line description naming the file and the HDF5 call that failed.
+ * one-line description naming the file, what was being done and why.
+ * Running out of disk space (-ENOSPC, -EFBIG) is noticed before anything
+ * is written, so such a call changes nothing and may be retried; after any
+ * other failed write the file accepts nothing more and keeps what the last
+ * successful flush wrote.
  */
 #ifndef MTABLE_SESSION_FILE_H
 #define MTABLE_SESSION_FILE_H
@@ -33,7 +37,7 @@
 #define SESSION_DEFAULT_FRAMES_PER_CHUNK 32
 
 /* libdeflate level when the options say 0: see FILE_FORMAT.md for the measurement. */
-#define SESSION_DEFAULT_COMPRESSION_LEVEL 3
+#define SESSION_DEFAULT_COMPRESSION_LEVEL 1
 
 /* What the file says about its session, fixed at creation. */
 struct session_info {
@@ -57,25 +61,34 @@ struct session_file;
 
 /*
  * Creates path (never overwriting: -EEXIST if it exists) with the layout of
- * FILE_FORMAT.md for info, and starts SWMR writing. Returns 0 and sets *out.
+ * FILE_FORMAT.md for info, and starts SWMR writing. Returns 0 and sets *out;
+ * -EINVAL for a grid, calibration or option out of range.
  */
 int session_file_create(const char *path, const struct session_info *info,
                         const struct session_file_options *options, struct session_file **out);
 
-/* Appends one frame of rows x cols values (row-major) with its timestamps. */
+/*
+ * Appends one frame of rows x cols values (row-major) with its timestamps.
+ * When the chunk being filled is full this first writes it (and may fail
+ * like session_file_flush); on failure the frame is not appended.
+ */
 int session_file_append_frame(struct session_file *file, uint32_t sequence, uint64_t device_time_us,
                               int64_t host_time_ns, const uint16_t *values);
 
-/* Appends one row to /link_events. */
+/* Appends one row to /link_events; -EINVAL for an unknown kind. */
 int session_file_append_event(struct session_file *file, const struct link_event *event);
 
-/* Appends one row to /markers, at the index of the next frame to be appended. */
+/*
+ * Appends one row to /markers, at the index of the next frame to be
+ * appended; -EINVAL unless label is at most 63 printable ASCII characters.
+ */
 int session_file_append_marker(struct session_file *file, int64_t host_time_ns, const char *label);
 
 /*
- * Makes everything appended so far durable and visible to SWMR readers
- * (writing the partly filled chunk too). After a crash, the file holds
- * exactly what it held at the last successful flush.
+ * Writes everything appended so far (the partly filled chunk too) and makes
+ * it visible to SWMR readers. After a crash of the program the file holds
+ * at least what the last successful flush wrote (no fsync: a power cut can
+ * lose what the operating system had not yet written).
  */
 int session_file_flush(struct session_file *file);
 
@@ -85,7 +98,8 @@ uint64_t session_file_frames(const struct session_file *file);
 /*
  * Flushes, closes, and adds the closing attributes (end time, totals,
  * end_state "closed"). Frees file whatever happens; on failure the file on
- * disk still holds what the last successful flush wrote.
+ * disk still holds what the last successful flush wrote, and
+ * session_file_recover finishes it.
  */
 int session_file_close(struct session_file *file, int64_t end_time_ns);
 
@@ -94,7 +108,9 @@ int session_file_close(struct session_file *file, int64_t end_time_ns);
  * open-for-writing marks and adds the closing attributes with end_state
  * "recovered" and the end time of the last frame. Returns 0 if recovered,
  * 1 if the file needed nothing (already closed), or a negative errno
- * (-EPROTO for a file that is not an mtable session).
+ * (-EPROTO for a file that is not an mtable session, or of a schema
+ * version this code does not know; such files are not written to). Only
+ * for files no program is writing any more: HDF5 cannot tell.
  */
 int session_file_recover(const char *path);
 

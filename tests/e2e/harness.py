@@ -1,0 +1,140 @@
+"""Helpers for end-to-end tests: run the real executables, as gpsfake does for gpsd.
+
+The simulated table and the daemon are started as separate processes talking
+over a real pseudo-terminal. What the simulator sent is read back from its
+--tee file and decoded with protocol_reference.py (an implementation of
+hw/PROTOCOL.md independent of the C codec), so a test can compare the
+session file with exactly what went over the wire.
+"""
+import os
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import protocol_reference as proto  # noqa: E402
+
+import h5py  # noqa: E402
+import numpy  # noqa: E402
+
+
+class Frame:
+    def __init__(self, sequence, device_time_us, rows, cols, values):
+        self.sequence = sequence
+        self.device_time_us = device_time_us
+        self.values = numpy.array(values, dtype=numpy.uint16).reshape(rows, cols)
+
+
+def decode_stream(data):
+    """Returns (device_infos, frames) for every intact packet in a byte stream.
+
+    The last run may be incomplete (the writer was still writing); it is ignored.
+    """
+    infos, frames = [], []
+    runs = data.split(b"\x00")
+    for run in runs[:-1]:
+        if not run:
+            continue
+        try:
+            ptype, payload = proto.parse(run)
+        except ValueError:
+            continue
+        if ptype == proto.FRAME:
+            sequence, device_time_us, rows, cols = struct.unpack("<IQHH", payload[:16])
+            values = struct.unpack("<%dH" % (rows * cols), payload[16:])
+            frames.append(Frame(sequence, device_time_us, rows, cols, values))
+        elif ptype == proto.DEVICE_INFO:
+            rows, cols, row_um, col_um, bits, flags, _, rate_mhz, major, minor, patch = \
+                struct.unpack("<HHIIBBHIBBH", payload[:24])
+            infos.append(dict(rows=rows, cols=cols, row_pitch_um=row_um, col_pitch_um=col_um,
+                              adc_bits=bits, streaming=bool(flags & 1), rate_mhz=rate_mhz,
+                              firmware=(major, minor, patch),
+                              serial=payload[24:40].rstrip(b"\x00").decode("ascii")))
+    return infos, frames
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
+
+
+class Run:
+    """A scratch directory with a simulator and a daemon in it; stops both on exit."""
+
+    def __init__(self, build_dir):
+        self.build_dir = build_dir
+        self.dir = tempfile.mkdtemp(prefix="mtable-e2e-")
+        self.link = os.path.join(self.dir, "table")
+        self.tee = os.path.join(self.dir, "sent.bin")
+        self.out = os.path.join(self.dir, "sessions")
+        os.mkdir(self.out)
+        self.sim = None
+        self.daemon = None
+        self.daemon_log = os.path.join(self.dir, "daemon.log")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for proc in (self.daemon, self.sim):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if self.sim is not None:
+            self.sim.stdout.close()
+        subprocess.run(["rm", "-rf", self.dir])
+
+    def exe(self, name):
+        for sub in ("tools", "acquisition", "analysis"):
+            path = os.path.join(self.build_dir, sub, name)
+            if os.path.exists(path):
+                return path
+        raise AssertionError("%s not built under %s" % (name, self.build_dir))
+
+    def start_sim(self, *args):
+        self.sim = subprocess.Popen(
+            [self.exe("mtable-sim"), "--link", self.link, "--tee", self.tee] + list(args),
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        slave = self.sim.stdout.readline().strip()
+        assert slave.startswith("/dev/pts/"), "mtable-sim printed %r" % slave
+        wait_for(lambda: os.path.islink(self.link), 5, "the simulator's --link")
+        return slave
+
+    def start_daemon(self, *args):
+        with open(self.daemon_log, "ab") as log:
+            self.daemon = subprocess.Popen(
+                [self.exe("mtable-acqd"), "--port", self.link, "--output-dir", self.out,
+                 "--foreground", "--status-interval", "1"] + list(args),
+                stdout=log, stderr=log)
+        return self.daemon
+
+    def stop(self, proc, sig=signal.SIGTERM, timeout=20):
+        proc.send_signal(sig)
+        return proc.wait(timeout=timeout)
+
+    def sent(self):
+        with open(self.tee, "rb") as f:
+            return decode_stream(f.read())
+
+    def session_files(self):
+        return sorted(os.path.join(self.out, n) for n in os.listdir(self.out) if n.endswith(".h5"))
+
+    def log_text(self):
+        with open(self.daemon_log, errors="replace") as f:
+            return f.read()
+
+    def frames_in_file(self, path):
+        """Frames visible to a SWMR reader (works while recording and after a crash)."""
+        try:
+            with h5py.File(path, "r", libver="latest", swmr=True) as f:
+                return f["frames"].shape[0]
+        except (OSError, KeyError):
+            return 0
