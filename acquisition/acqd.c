@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
@@ -84,6 +85,8 @@ static void usage(FILE *out)
             "  -c, --config FILE        read settings from an INI file first\n"
             "      --flush-interval S   longest time before data is on disk (default 1)\n"
             "      --ring-frames N      frames buffered between reader and writer (default 1024)\n"
+            "      --capture FILE       also save every byte read from the port, as read, for\n"
+            "                           mtable-sim --replay-raw (FILE must not exist)\n"
             "      --status-interval S  seconds between status lines, 0 for none (default 10)\n"
             "  -F, --foreground         stay in the foreground and log to stderr\n"
             "                           (otherwise detach and log to syslog)\n"
@@ -96,7 +99,7 @@ static void usage(FILE *out)
             "Config file sections and settings (same meaning as the options):\n"
             "  [device] port baud frame_rate   [session] output_dir subject operator duration\n"
             "  [recording] flush_interval ring_frames frames_per_chunk compression_level\n"
-            "              calibration (CSV of counts,kPa pairs)\n"
+            "              calibration (CSV of counts,kPa pairs) capture\n"
             "  [daemon] status_interval log_level (error|warning|info|debug)\n"
             "\n"
             "Signals: SIGINT/SIGTERM stop after writing everything received; SIGHUP closes the\n"
@@ -111,6 +114,7 @@ enum long_only_option {
     OPTION_RING_FRAMES,
     OPTION_STATUS_INTERVAL,
     OPTION_LIST_PORTS,
+    OPTION_CAPTURE,
 };
 
 static const struct option long_options[] = {
@@ -129,6 +133,7 @@ static const struct option long_options[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"list-ports", no_argument, NULL, OPTION_LIST_PORTS},
+    {"capture", required_argument, NULL, OPTION_CAPTURE},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -151,6 +156,7 @@ static const struct {
     {OPTION_FLUSH_INTERVAL, "recording", "flush_interval"},
     {OPTION_RING_FRAMES, "recording", "ring_frames"},
     {OPTION_STATUS_INTERVAL, "daemon", "status_interval"},
+    {OPTION_CAPTURE, "recording", "capture"},
 };
 
 struct command_line {
@@ -352,6 +358,7 @@ static int run(const struct config *config, const char *output_dir, const double
     struct ring *first_ring = NULL;
     struct recorder *recorder = NULL;
     struct reader *reader = NULL;
+    struct capture *capture = NULL;
     if (wake_fd < 0) {
         err = -errno;
         goto out;
@@ -374,14 +381,22 @@ static int run(const struct config *config, const char *output_dir, const double
     err = recorder_start(&recorder_config, first_ring, &recorder);
     if (err != 0)
         goto out;
+    char error[512];
+    if (config->capture[0] != '\0') {
+        err = capture_start(config->capture, &capture, error, sizeof(error));
+        if (err != 0)
+            log_message(LOG_LEVEL_ERROR, "main", "%s", error);
+    }
     struct reader_config reader_config = {
         .port = config->port,
         .baud = config->baud,
         .frame_rate_mhz = (uint32_t)(config->frame_rate_hz * 1000.0 + 0.5),
         .ring_frames = config->ring_frames,
         .wake_fd = wake_fd,
+        .capture = capture,
     };
-    err = reader_start(&reader_config, first_ring, &reader);
+    if (err == 0)
+        err = reader_start(&reader_config, first_ring, &reader);
     if (err != 0) {
         /* The recorder owns the first ring now; end its stream so it finishes. */
         struct record *end = ring_reserve(first_ring);
@@ -434,11 +449,22 @@ static int run(const struct config *config, const char *output_dir, const double
         log_message(LOG_LEVEL_INFO, "main", "stopping on request");
     reader_stop(reader);
     err = recorder_join(recorder);
+    if (capture != NULL) {
+        uint64_t missing = 0;
+        int capture_err = capture_stop(capture, &missing);
+        capture = NULL;
+        if (capture_err != 0 || missing > 0)
+            log_message(LOG_LEVEL_WARNING, "capture",
+                        "%s is incomplete: %llu bytes read from the port are not in it",
+                        config->capture, (unsigned long long)missing);
+    }
     log_status(reader, recorder, &status_frames, &status_ns);
     reader_free(reader);
     recorder_free(recorder);
     recorder = NULL;
 out:
+    if (capture != NULL)
+        capture_stop(capture, NULL);
     if (recorder != NULL) {
         int join_err = recorder_join(recorder);
         err = err != 0 ? err : join_err;
@@ -480,6 +506,12 @@ int main(int argc, char **argv)
         config_load_calibration(config.calibration, &calibration, &calibration_points, error,
                                 sizeof(error)) != 0) {
         fprintf(stderr, "mtable-acqd: calibration %s\n", error);
+        return EXIT_USAGE;
+    }
+    if (config.capture[0] != '\0' && access(config.capture, F_OK) == 0) {
+        fprintf(stderr, "mtable-acqd: capture file %s already exists; choose a new name\n",
+                config.capture);
+        free(calibration);
         return EXIT_USAGE;
     }
     int lock_fd = lock_output_dir(output_dir);

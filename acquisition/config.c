@@ -56,6 +56,7 @@ static const struct setting settings[] = {
     {"recording", "frames_per_chunk", SETTING_UNSIGNED, FIELD(frames_per_chunk), 1, 4096},
     {"recording", "compression_level", SETTING_UNSIGNED, FIELD(compression_level), 1, 12},
     {"recording", "calibration", SETTING_TEXT, FIELD(calibration), 0, 0},
+    {"recording", "capture", SETTING_TEXT, FIELD(capture), 0, 0},
     {"daemon", "status_interval", SETTING_NUMBER, FIELD(status_interval_s), 0, 86400},
     {"daemon", "log_level", SETTING_LOG_LEVEL, FIELD(log_level), 0, 0},
 };

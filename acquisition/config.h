@@ -6,7 +6,7 @@
  *   [device]    port, baud, frame_rate
  *   [session]   output_dir, subject, operator, duration
  *   [recording] flush_interval, ring_frames, frames_per_chunk,
- *               compression_level, calibration
+ *               compression_level, calibration, capture
  *   [daemon]    status_interval, log_level
  *
  * The file is read with libinih; command-line options set the same
@@ -40,6 +40,7 @@ struct config {
     unsigned frames_per_chunk;          /* HDF5 chunk length of /frames; 0: the default */
     unsigned compression_level;         /* libdeflate level; 0: the default */
     char calibration[CONFIG_VALUE_MAX]; /* CSV of (counts, kPa) pairs, or empty */
+    char capture[CONFIG_VALUE_MAX];     /* file for the raw bytes read, or empty */
     double status_interval_s;           /* 0: no status lines */
     enum log_level log_level;
 };

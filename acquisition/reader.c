@@ -25,6 +25,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "clock.h"
 #include "decoder.h"
 #include "log.h"
@@ -35,6 +36,7 @@
 
 /* Bytes asked for per read(): several frames, about the kernel's tty buffer. */
 #define READ_BUFFER_SIZE 65536
+_Static_assert(READ_BUFFER_SIZE <= CAPTURE_PIECE_MAX, "a read must fit one capture piece");
 /* Link events held while the ring is full; merging keeps this far from full. */
 #define PENDING_EVENTS_MAX 64
 /* Wait for DEVICE_INFO this long before asking again. */
@@ -61,7 +63,7 @@ struct reader {
 
     struct ring *ring;     /* where records go now */
     struct ring *retiring; /* previous ring, still owed its handoff record */
-    struct record handoff; /* that record */
+    struct device_change handoff; /* the record it is owed */
     struct serial_port *port;
     enum reader_state state;
     int64_t next_action_ns; /* monotonic: next open attempt, GET_INFO, or watchdog */
@@ -123,7 +125,8 @@ static void push_handoff(struct reader *reader)
     struct record *slot = ring_reserve(reader->retiring);
     if (slot == NULL)
         return;
-    *slot = reader->handoff;
+    slot->kind = RECORD_DEVICE;
+    slot->body.device = reader->handoff;
     ring_publish(reader->retiring);
     reader->retiring = NULL;
     reader->published = true;
@@ -243,10 +246,9 @@ static int switch_ring(struct reader *reader, const struct packet_device_info *i
         ring_destroy(next);
         return -EBUSY;
     }
-    reader->handoff.kind = RECORD_DEVICE;
-    reader->handoff.body.device.info = *info;
-    reader->handoff.body.device.host_time_ns = host_time_ns;
-    reader->handoff.body.device.next_ring = next;
+    reader->handoff.info = *info;
+    reader->handoff.host_time_ns = host_time_ns;
+    reader->handoff.next_ring = next;
     reader->retiring = reader->ring;
     reader->ring = next;
     push_handoff(reader);
@@ -398,6 +400,8 @@ static void read_port(struct reader *reader, bool hung_up)
         return;
     }
     atomic_fetch_add(&reader->stats.bytes_read, (uint_fast64_t)n);
+    if (reader->config.capture != NULL && n > 0)
+        capture_bytes(reader->config.capture, reader->read_buffer, (size_t)n);
     const uint8_t *cursor = reader->read_buffer;
     const uint8_t *end = cursor + n;
     struct packet packet;

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct capture;
 struct ring;
 
 /* What the reader needs to know. */
@@ -31,6 +32,7 @@ struct reader_config {
     uint32_t frame_rate_mhz; /* 0: keep the device's rate; else ask for this rate */
     size_t ring_frames;      /* frame slots in each ring; a power of two */
     int wake_fd;             /* eventfd written whenever records were published */
+    struct capture *capture; /* NULL, or where every byte read is copied */
 };
 
 /* Running totals, readable from any thread at any time. */

@@ -59,6 +59,13 @@ enum record_kind {
     RECORD_END = 4,    /* the reader has stopped; nothing follows */
 };
 
+/* A new device description; with next_ring, the hand-over to a ring sized for its grid. */
+struct device_change {
+    struct packet_device_info info;
+    int64_t host_time_ns;   /* host clock (UTC) when the description arrived */
+    struct ring *next_ring; /* non-NULL: later records are in this ring, free the old one */
+};
+
 /* Header of every ring slot. */
 struct record {
     enum record_kind kind;
@@ -69,11 +76,7 @@ struct record {
             int64_t host_time_ns;    /* host clock (UTC) when the frame was decoded */
         } frame;
         struct link_event event;
-        struct {
-            struct packet_device_info info;
-            int64_t host_time_ns;
-            struct ring *next_ring; /* non-NULL: later records are in this ring, free the old one */
-        } device;
+        struct device_change device;
     } body;
     uint16_t values[]; /* RECORD_FRAME: rows * cols values, row-major */
 };

@@ -108,11 +108,27 @@ class Run:
         wait_for(lambda: os.path.islink(self.link), 5, "the simulator's --link")
         return slave
 
+    def start_device(self, executable, *args):
+        """Starts another table program that behaves like mtable-sim at its edges (--link,
+        --tee, the port's path on the first line of stdout), e.g. mtable-firmware-host; it
+        takes the simulator's place (run.sim) and logs to run.device_log."""
+        self.device_log = os.path.join(self.dir, "device.log")
+        with open(self.device_log, "ab") as log:
+            self.sim = subprocess.Popen(
+                [executable, "--link", self.link, "--tee", self.tee] + list(args),
+                stdout=subprocess.PIPE, stderr=log, text=True)
+        slave = self.sim.stdout.readline().strip()
+        assert slave.startswith("/dev/pts/"), "%s printed %r" % (executable, slave)
+        wait_for(lambda: os.path.islink(self.link), 5, "the device's --link")
+        return slave
+
     def start_daemon(self, *args):
+        # MTABLE_DAEMON_WRAPPER runs the daemon under a checker, e.g. valgrind.
+        wrapper = os.environ.get("MTABLE_DAEMON_WRAPPER", "").split()
         with open(self.daemon_log, "ab") as log:
             self.daemon = subprocess.Popen(
-                [self.exe("mtable-acqd"), "--port", self.link, "--output-dir", self.out,
-                 "--foreground", "--status-interval", "1"] + list(args),
+                wrapper + [self.exe("mtable-acqd"), "--port", self.link, "--output-dir", self.out,
+                           "--foreground", "--status-interval", "1"] + list(args),
                 stdout=log, stderr=log)
         return self.daemon
 
