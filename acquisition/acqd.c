@@ -75,7 +75,7 @@ static void usage(FILE *out)
             "\n"
             "  -p, --port PORT          device path (/dev/ttyACM0, a pty, a symlink) or\n"
             "                           usb:SERIAL (the adapter's USB serial number)\n"
-            "  -b, --baud N             UART speed (default 4000000; USB and ptys ignore it)\n"
+            "  -b, --baud N             UART speed (default 6000000; USB and ptys ignore it)\n"
             "  -r, --rate HZ            ask the device for this frame rate (default: keep)\n"
             "  -o, --output-dir DIR     where session files go (default .)\n"
             "  -s, --subject ID         subject id (default unspecified)\n"

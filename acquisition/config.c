@@ -64,7 +64,7 @@ static const struct setting settings[] = {
 void config_defaults(struct config *config)
 {
     memset(config, 0, sizeof(*config));
-    config->baud = 4000000; /* 64 x 32 at 96 frames/s over a UART (PROTOCOL.md 6) */
+    config->baud = 6000000; /* the firmware's UART: 64 x 32 at up to 144 frames/s (PROTOCOL.md 6) */
     snprintf(config->output_dir, sizeof(config->output_dir), ".");
     snprintf(config->subject_id, sizeof(config->subject_id), "unspecified");
     snprintf(config->operator_id, sizeof(config->operator_id), "unspecified");

@@ -50,7 +50,7 @@ static void test_defaults(void **state)
     struct config c;
     config_defaults(&c);
     assert_string_equal(c.port, "");
-    assert_int_equal(c.baud, 4000000);
+    assert_int_equal(c.baud, 6000000);
     assert_string_equal(c.output_dir, ".");
     assert_string_equal(c.subject_id, "unspecified");
     assert_true(c.flush_interval_s == 1.0);
