@@ -56,6 +56,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hdf5_error.h"
+
 /* Longest message kept for session_file_last_error: a path and two causes. */
 #define SESSION_ERROR_SIZE 1024
 
@@ -207,33 +209,6 @@ static int system_error(int code, const char *path, const char *action)
     return set_error(code, path, action, strerror_r(-code, text, sizeof(text)));
 }
 
-/* The innermost HDF5 error, and the errno any level of the stack reports. */
-struct hdf5_cause {
-    char description[256];
-    int os_error;
-};
-
-static herr_t collect_cause(unsigned n, const H5E_error2_t *error, void *data)
-{
-    struct hdf5_cause *cause = data;
-    if (error->desc == NULL)
-        return 0;
-    const char *errno_text = strstr(error->desc, "errno = ");
-    if (errno_text != NULL && cause->os_error == 0)
-        cause->os_error = atoi(errno_text + strlen("errno = "));
-    if (n == 0) {
-        snprintf(cause->description, sizeof(cause->description), "%s", error->desc);
-        /* Low-level descriptions append "name = value, ..." dumps (with ctime's newline). */
-        char *colon = strchr(cause->description, ':');
-        if (colon != NULL && strstr(colon, " = ") != NULL)
-            *colon = '\0';
-        for (char *c = cause->description; *c != '\0'; c++)
-            if (*c == '\n')
-                *c = ' ';
-    }
-    return 0;
-}
-
 /*
  * Describes the HDF5 failure just reported, for the action formatted from
  * format, and returns -errno when the operating system gave one, else -EIO.
@@ -249,15 +224,13 @@ static int hdf5_error(const char *path, const char *format, ...)
     vsnprintf(action, sizeof(action), format, args);
     va_end(args);
 
-    struct hdf5_cause cause = {.description = "HDF5 gave no reason", .os_error = 0};
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_cause, &cause);
-    H5Eclear2(H5E_DEFAULT);
-    if (cause.os_error <= 0)
-        return set_error(-EIO, path, action, cause.description);
+    char description[256];
+    int os_error = hdf5_error_take(description, sizeof(description));
+    if (os_error == 0)
+        return set_error(-EIO, path, action, description);
     char text[128], full[400];
-    snprintf(full, sizeof(full), "%s: %s", cause.description,
-             strerror_r(cause.os_error, text, sizeof(text)));
-    return set_error(-cause.os_error, path, action, full);
+    snprintf(full, sizeof(full), "%s: %s", description, strerror_r(os_error, text, sizeof(text)));
+    return set_error(-os_error, path, action, full);
 }
 
 /* ISO 8601 UTC with microseconds, as FILE_FORMAT.md section 3 shows. */
@@ -418,8 +391,10 @@ static int write_double_attribute(hid_t object, const char *path, const char *na
 static int write_root_attributes(hid_t root, const char *path, const struct session_info *info)
 {
     const struct packet_device_info *device = &info->device;
-    char start[40], firmware[24];
+    char start[40], firmware[24], software[128];
     format_utc(info->start_time_ns, start, sizeof(start));
+    snprintf(software, sizeof(software), "%s %s",
+             info->software != NULL ? info->software : "mtable-acqd", MTABLE_VERSION);
     snprintf(firmware, sizeof(firmware), "%u.%u.%u", device->firmware_major, device->firmware_minor,
              device->firmware_patch);
     int result = write_string_attribute(root, path, "schema", "mtable-session");
@@ -436,7 +411,7 @@ static int write_root_attributes(hid_t root, const char *path, const struct sess
     if (result == 0)
         result = write_int64_attribute(root, path, "start_time_unix_ns", info->start_time_ns);
     if (result == 0)
-        result = write_string_attribute(root, path, "software", "mtable-acqd " MTABLE_VERSION);
+        result = write_string_attribute(root, path, "software", software);
     if (result == 0)
         result = write_string_attribute(root, path, "port", info->port);
     if (result == 0)

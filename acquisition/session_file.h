@@ -47,6 +47,7 @@ struct session_info {
     int64_t start_time_ns;                    /* UTC, ns since 1970 */
     char port[256];                           /* serial port recorded from */
     struct packet_device_info device;         /* the table, from DEVICE_INFO */
+    const char *software;                     /* program writing it, NULL: "mtable-acqd" */
     const double *calibration;                /* NULL, or count pairs (counts, kPa) ... */
     size_t calibration_points;                /* ... strictly increasing counts, >= 2 */
 };
