@@ -28,7 +28,7 @@
 #define HEATMAP_BAR_WIDTH      18
 #define HEATMAP_BAR_LABELS     96  /* tick labels and unit right of the bar */
 #define HEATMAP_MIN_WIDTH      540 /* room for the title */
-#define HEATMAP_TICKS          5
+#define HEATMAP_TICKS          5   /* most ticks on the colour bar */
 
 /* Timeline layout. */
 #define TIMELINE_WIDTH  1000
@@ -50,6 +50,17 @@
 
 /* Most ticks on a time axis. */
 #define AXIS_TICKS_MAX 10
+
+/* A step for at most max_ticks ticks over span: 1, 2 or 5 times a power of ten. */
+static double tick_step(double span, double max_ticks)
+{
+    static const double multiples[] = {1, 2, 5};
+    double power = pow(10, floor(log10(span / max_ticks)));
+    for (size_t i = 0; i < sizeof(multiples) / sizeof(multiples[0]); i++)
+        if (span / (multiples[i] * power) <= max_ticks)
+            return multiples[i] * power;
+    return 10 * power;
+}
 
 static int heatmap_cell(int rows, int cols)
 {
@@ -255,11 +266,12 @@ int render_heatmap_png(const struct render_heatmap *h, const char *path)
     cairo_set_line_width(cr, 1);
     cairo_rectangle(cr, bar_x + 0.5, y0 + 0.5, HEATMAP_BAR_WIDTH - 1, grid_height - 1);
     cairo_stroke(cr);
-    for (int t = 0; t < HEATMAP_TICKS; t++) {
-        double fraction = (double)t / (HEATMAP_TICKS - 1);
-        double y = y0 + grid_height * (1 - fraction);
+    /* Ticks at round values (1, 2 or 5 times a power of ten) up to the top. */
+    double step = tick_step(scale, HEATMAP_TICKS);
+    for (double value = 0; value <= scale * (1 + 1e-9); value += step) {
+        double y = y0 + grid_height * (1 - value / scale);
         char label[32];
-        format_value(high * fraction, label, sizeof(label));
+        format_value(value, label, sizeof(label));
         cairo_move_to(cr, bar_x + HEATMAP_BAR_WIDTH, y);
         cairo_line_to(cr, bar_x + HEATMAP_BAR_WIDTH + 4, y);
         cairo_stroke(cr);
@@ -269,23 +281,13 @@ int render_heatmap_png(const struct render_heatmap *h, const char *path)
     return finish_canvas(cr, path);
 }
 
-/* A step for at most AXIS_TICKS_MAX ticks over span: 1, 2 or 5 times a power of ten. */
-static double tick_step(double span)
-{
-    static const double multiples[] = {1, 2, 5};
-    double power = pow(10, floor(log10(span / AXIS_TICKS_MAX)));
-    for (size_t i = 0; i < sizeof(multiples) / sizeof(multiples[0]); i++)
-        if (span / (multiples[i] * power) <= AXIS_TICKS_MAX)
-            return multiples[i] * power;
-    return 10 * power;
-}
-
 /* Draws a time axis under [x0, x0 + width] for 0..duration_s at height y. */
 static void draw_time_axis(cairo_t *cr, double x0, double width, double y, double duration_s)
 {
     double span = duration_s > 0 ? duration_s : 1;
     bool minutes = span >= 180;
-    double step = minutes ? tick_step(span / 60) * 60 : tick_step(span);
+    double step =
+        minutes ? tick_step(span / 60, AXIS_TICKS_MAX) * 60 : tick_step(span, AXIS_TICKS_MAX);
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_line_width(cr, 1);
     cairo_move_to(cr, x0, y + 0.5);
