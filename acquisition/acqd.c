@@ -68,45 +68,47 @@ static void on_signal(int signal_number)
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: mtable-acqd --port PORT [options]\n"
-            "Records a pressure-sensing table's frames from a serial port into one HDF5\n"
-            "session file per session (acquisition/FILE_FORMAT.md).\n"
-            "\n"
-            "  -p, --port PORT          device path (/dev/ttyACM0, a pty, a symlink) or\n"
-            "                           usb:SERIAL (the adapter's USB serial number)\n"
-            "  -b, --baud N             UART speed (default 6000000; USB and ptys ignore it)\n"
-            "  -r, --rate HZ            ask the device for this frame rate (default: keep)\n"
-            "  -o, --output-dir DIR     where session files go (default .)\n"
-            "  -s, --subject ID         subject id (default unspecified)\n"
-            "  -O, --operator ID        operator id (default unspecified)\n"
-            "                           ids: 1-64 of A-Z a-z 0-9 . _ -, not starting with .\n"
-            "  -d, --duration SECONDS   stop after this long (default: until stopped)\n"
-            "  -c, --config FILE        read settings from an INI file first\n"
-            "      --flush-interval S   longest time before data is on disk (default 1)\n"
-            "      --ring-frames N      frames buffered between reader and writer (default 1024)\n"
-            "      --capture FILE       also save every byte read from the port, as read, for\n"
-            "                           mtable-sim --replay-raw (FILE must not exist)\n"
-            "      --status-interval S  seconds between status lines, 0 for none (default 10)\n"
-            "  -F, --foreground         stay in the foreground and log to stderr\n"
-            "                           (otherwise detach and log to syslog)\n"
-            "  -v, --verbose            log debug messages\n"
-            "  -q, --quiet              log warnings and errors only\n"
-            "      --list-ports         list serial ports with their USB identity and exit\n"
-            "  -V, --version            print the version and exit\n"
-            "  -h, --help               print this help and exit\n"
-            "\n"
-            "Config file sections and settings (same meaning as the options):\n"
-            "  [device] port baud frame_rate   [session] output_dir subject operator duration\n"
-            "  [recording] flush_interval ring_frames frames_per_chunk compression_level\n"
-            "              calibration (CSV of counts,kPa pairs) capture\n"
-            "  [daemon] status_interval log_level (error|warning|info|debug)\n"
-            "\n"
-            "Signals: SIGINT/SIGTERM stop after writing everything received; SIGHUP closes the\n"
-            "session file and starts a new one; SIGUSR1 places a marker named 'mark'.\n"
-            "Exit status: 0 stopped normally, %d recording failed (files keep what was\n"
-            "written), %d bad settings.\n",
-            EXIT_RECORDING_FAILED, EXIT_USAGE);
+    fprintf(
+        out,
+        "Usage: mtable-acqd --port PORT [options]\n"
+        "Records a pressure-sensing table's frames from a serial port into one HDF5\n"
+        "session file per session (acquisition/FILE_FORMAT.md).\n"
+        "\n"
+        "  -p, --port PORT          device path (/dev/ttyACM0, a pty, a symlink) or\n"
+        "                           usb:SERIAL (the adapter's USB serial number)\n"
+        "  -b, --baud N             UART speed (default 6000000; USB and ptys ignore it)\n"
+        "  -r, --rate HZ            ask the device for this frame rate (default: keep)\n"
+        "  -o, --output-dir DIR     where session files go (default .)\n"
+        "  -s, --subject ID         subject id (default unspecified)\n"
+        "  -O, --operator ID        operator id (default unspecified)\n"
+        "                           ids: 1-64 of A-Z a-z 0-9 . _ -, not starting with .\n"
+        "  -d, --duration SECONDS   stop after this long (default: until stopped)\n"
+        "  -c, --config FILE        read settings from an INI file first\n"
+        "      --flush-interval S   longest time before data is in the file, readable by\n"
+        "                           others and kept through a crash of mtable-acqd (default 1)\n"
+        "      --ring-frames N      frames buffered between reader and writer (default 1024)\n"
+        "      --capture FILE       also save every byte read from the port, as read, for\n"
+        "                           mtable-sim --replay-raw (FILE must not exist)\n"
+        "      --status-interval S  seconds between status lines, 0 for none (default 10)\n"
+        "  -F, --foreground         stay in the foreground and log to stderr\n"
+        "                           (otherwise detach and log to syslog)\n"
+        "  -v, --verbose            log debug messages\n"
+        "  -q, --quiet              log warnings and errors only\n"
+        "      --list-ports         list serial ports with their USB identity and exit\n"
+        "  -V, --version            print the version and exit\n"
+        "  -h, --help               print this help and exit\n"
+        "\n"
+        "Config file sections and settings (same meaning as the options):\n"
+        "  [device] port baud frame_rate   [session] output_dir subject operator duration\n"
+        "  [recording] flush_interval ring_frames frames_per_chunk compression_level\n"
+        "              calibration (CSV of counts,kPa pairs) capture\n"
+        "  [daemon] status_interval log_level (error|warning|info|debug)\n"
+        "\n"
+        "Signals: SIGINT/SIGTERM stop after writing everything received; SIGHUP closes the\n"
+        "session file and starts a new one; SIGUSR1 places a marker named 'mark'.\n"
+        "Exit status: 0 stopped normally, %d recording failed (files keep what was\n"
+        "written), %d bad settings.\n",
+        EXIT_RECORDING_FAILED, EXIT_USAGE);
 }
 
 enum long_only_option {
@@ -255,6 +257,23 @@ static bool join_path(char *path, size_t size, const char *dir, const char *name
     return n >= 0 && (size_t)n < size;
 }
 
+/*
+ * Makes a relative path absolute against the current directory, which a
+ * detached daemon leaves for /. Symlinks are kept: a port's link may not
+ * exist yet, and must be followed afresh at each reconnection.
+ */
+static bool make_absolute(char *path, size_t size)
+{
+    if (path[0] == '/' || path[0] == '\0')
+        return true;
+    char cwd[PATH_MAX], absolute[PATH_MAX];
+    if (getcwd(cwd, sizeof(cwd)) == NULL || !join_path(absolute, sizeof(absolute), cwd, path) ||
+        strlen(absolute) >= size)
+        return false;
+    memcpy(path, absolute, strlen(absolute) + 1);
+    return true;
+}
+
 /* Takes the output directory for this daemon; returns the lock's descriptor or -1. */
 static int lock_output_dir(const char *dir)
 {
@@ -321,10 +340,10 @@ static void log_status(struct reader *reader, struct recorder *recorder, uint64_
     char path[PATH_MAX];
     recorder_current_file(recorder, path, sizeof(path));
     log_message(LOG_LEVEL_INFO, "status",
-                "%llu frames recorded (%.1f/s), %llu dropped, %llu missing in %llu gaps, "
-                "%llu decode errors (%llu CRC), %llu disconnects%s; %s",
-                (unsigned long long)frames, rate,
-                (unsigned long long)atomic_load(&rs->frames_dropped),
+                "%llu frames recorded of %llu received (%.1f/s), %llu dropped, %llu missing in "
+                "%llu gaps, %llu decode errors (%llu CRC), %llu disconnects%s; %s",
+                (unsigned long long)frames, (unsigned long long)atomic_load(&rs->frames_received),
+                rate, (unsigned long long)atomic_load(&rs->frames_dropped),
                 (unsigned long long)atomic_load(&rs->frames_missing),
                 (unsigned long long)atomic_load(&rs->gaps),
                 (unsigned long long)atomic_load(&rs->decode_errors),
@@ -334,11 +353,14 @@ static void log_status(struct reader *reader, struct recorder *recorder, uint64_
                 path[0] != '\0' ? path : "no session file open");
 }
 
-/* Runs until stopped; returns the recorder's result. */
-static int run(const struct config *config, const char *output_dir, const double *calibration,
-               size_t calibration_points)
+/*
+ * Installs the handlers (they only set flags) and blocks the signals, so
+ * that threads started later inherit the mask and only the main loop's
+ * ppoll, with the mask written to *unblocked, ever takes them.
+ */
+static void catch_signals(sigset_t *unblocked)
 {
-    sigset_t blocked, unblocked;
+    sigset_t blocked;
     sigemptyset(&blocked);
     int handled[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
     struct sigaction action = {.sa_handler = on_signal};
@@ -350,9 +372,13 @@ static int run(const struct config *config, const char *output_dir, const double
     signal(SIGPIPE, SIG_IGN);
     /* A file size limit (ulimit -f) must fail the write, not kill the daemon. */
     signal(SIGXFSZ, SIG_IGN);
-    /* Threads inherit the mask: only ppoll below ever takes these signals. */
-    pthread_sigmask(SIG_BLOCK, &blocked, &unblocked);
+    pthread_sigmask(SIG_BLOCK, &blocked, unblocked);
+}
 
+/* Runs until stopped; returns the recorder's result. */
+static int run(const struct config *config, const char *output_dir, const double *calibration,
+               size_t calibration_points, const sigset_t *unblocked)
+{
     int err = 0;
     int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     struct ring *first_ring = NULL;
@@ -421,7 +447,7 @@ static int run(const struct config *config, const char *output_dir, const double
         int timeout_ms = deadline == INT64_MAX ? -1 : clock_poll_timeout_ms(deadline);
         struct timespec timeout = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
         struct pollfd pfd = {.fd = recorder_done_fd(recorder), .events = POLLIN};
-        ppoll(&pfd, 1, timeout_ms < 0 ? NULL : &timeout, &unblocked);
+        ppoll(&pfd, 1, timeout_ms < 0 ? NULL : &timeout, unblocked);
         if (pfd.revents != 0) {
             log_message(LOG_LEVEL_ERROR, "main", "recording failed; stopping");
             break;
@@ -432,7 +458,7 @@ static int run(const struct config *config, const char *output_dir, const double
         }
         while (marks_done != marks_requested) {
             marks_done++;
-            recorder_mark(recorder);
+            recorder_mark(recorder, clock_realtime_ns());
         }
         int64_t now = clock_monotonic_ns();
         if (now >= next_status_ns) {
@@ -491,6 +517,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "mtable-acqd: no port given: use --port PORT (see --list-ports)\n");
         return EXIT_USAGE;
     }
+    bool usb_name = strncmp(config.port, SERIAL_USB_PREFIX, strlen(SERIAL_USB_PREFIX)) == 0;
+    if ((!usb_name && !make_absolute(config.port, sizeof(config.port))) ||
+        !make_absolute(config.capture, sizeof(config.capture))) {
+        fprintf(stderr, "mtable-acqd: cannot make the port and capture paths absolute\n");
+        return EXIT_USAGE;
+    }
     char output_dir[PATH_MAX];
     struct stat st;
     if (realpath(config.output_dir, output_dir) == NULL || stat(output_dir, &st) != 0 ||
@@ -524,12 +556,15 @@ int main(int argc, char **argv)
         return EXIT_RECORDING_FAILED;
     }
     log_init("mtable-acqd", config.log_level, !cl.foreground);
+    sigset_t unblocked;
+    catch_signals(&unblocked);
     log_message(LOG_LEVEL_INFO, "main",
                 "mtable-acqd %s recording from %s into %s (subject %s, operator %s)",
                 MTABLE_VERSION, config.port, output_dir, config.subject_id, config.operator_id);
     recover_crashed_sessions(output_dir);
 
-    int err = run(&config, output_dir, calibration, calibration_points);
+    /* A stop asked for during recovery waits, blocked, until run()'s first ppoll. */
+    int err = run(&config, output_dir, calibration, calibration_points, &unblocked);
     free(calibration);
     close(lock_fd);
     if (err != 0) {

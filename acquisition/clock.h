@@ -8,6 +8,7 @@
 #ifndef MTABLE_CLOCK_H
 #define MTABLE_CLOCK_H
 
+#include <limits.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -36,7 +37,8 @@ static inline int clock_poll_timeout_ms(int64_t deadline_ns)
     int64_t left = deadline_ns - clock_monotonic_ns();
     if (left <= 0)
         return 0;
-    return (int)((left + 999999) / 1000000);
+    int64_t ms = (left + 999999) / 1000000;
+    return ms < INT_MAX ? (int)ms : INT_MAX;
 }
 
 #endif

@@ -37,8 +37,16 @@
 /* Bytes asked for per read(): several frames, about the kernel's tty buffer. */
 #define READ_BUFFER_SIZE 65536
 _Static_assert(READ_BUFFER_SIZE <= CAPTURE_PIECE_MAX, "a read must fit one capture piece");
-/* Link events held while the ring is full; merging keeps this far from full. */
-#define PENDING_EVENTS_MAX 64
+/*
+ * Link events held while the ring is full. Drops and decode errors merge;
+ * a stalled writer on a noisy link still adds a gap and a drop row per
+ * corrupted frame, so this is sized for thousands (24 bytes each).
+ */
+#define PENDING_EVENTS_MAX 4096
+/* Rings still owed their hand-over record: grid changes faster than the writer drains. */
+#define HANDOFFS_MAX 4
+/* DEVICE_INFO answers ignored while waiting for SET_RATE's ACK before giving up on it. */
+#define RATE_WAITS_MAX 3
 /* Wait for DEVICE_INFO this long before asking again. */
 #define INFO_RETRY_NS CLOCK_NS_PER_S
 /* Requests without an answer before warning that the device is silent. */
@@ -54,6 +62,12 @@ _Static_assert(READ_BUFFER_SIZE <= CAPTURE_PIECE_MAX, "a read must fit one captu
 
 enum reader_state { READER_CLOSED, READER_AWAIT_INFO, READER_STREAMING };
 
+/* A ring the writer reads up to its hand-over record, not yet published. */
+struct handoff {
+    struct ring *ring;
+    struct device_change change;
+};
+
 struct reader {
     struct reader_config config;
     char *port_name;
@@ -61,9 +75,9 @@ struct reader {
     int stop_fd;
     struct reader_stats stats;
 
-    struct ring *ring;     /* where records go now */
-    struct ring *retiring; /* previous ring, still owed its handoff record */
-    struct device_change handoff; /* the record it is owed */
+    struct ring *ring; /* where records go now */
+    struct handoff handoffs[HANDOFFS_MAX];
+    size_t handoff_count;
     struct serial_port *port;
     enum reader_state state;
     int64_t next_action_ns; /* monotonic: next open attempt, GET_INFO, or watchdog */
@@ -74,11 +88,17 @@ struct reader {
     struct packet_device_info device;
     bool have_sequence;
     uint32_t last_sequence;
+    uint64_t last_device_time_us;
+    bool rate_awaiting_ack;    /* SET_RATE sent on this connection, no ACK yet */
+    unsigned rate_waits;       /* DEVICE_INFOs ignored meanwhile */
+    bool rate_settling;        /* ACK seen: the next DEVICE_INFO has the rate to keep */
+    uint32_t settled_rate_mhz; /* rate the device kept after SET_RATE, 0: none yet */
     uint64_t frames_before_info;
     bool published; /* records published since the writer was last woken */
     struct link_event pending[PENDING_EVENTS_MAX];
     size_t pending_count;
     uint64_t events_lost;
+    bool warned_events_lost;
     struct decoder decoder;
     uint8_t decoder_buffer[DECODER_MAX_STUFFED];
     uint8_t read_buffer[READ_BUFFER_SIZE];
@@ -105,6 +125,12 @@ static void add_event(struct reader *reader, enum link_event_kind kind, uint32_t
         }
     }
     if (reader->pending_count == PENDING_EVENTS_MAX) {
+        if (!reader->warned_events_lost)
+            log_message(LOG_LEVEL_ERROR, "reader",
+                        "%s: the writer has been stalled so long that link events are being "
+                        "lost; the session file will miss some gap, drop or error rows",
+                        reader->port_name);
+        reader->warned_events_lost = true;
         reader->events_lost++;
         return;
     }
@@ -117,19 +143,23 @@ static void add_event(struct reader *reader, enum link_event_kind kind, uint32_t
     };
 }
 
-/* Publishes the handoff record owed to the retiring ring, if there is room now. */
-static void push_handoff(struct reader *reader)
+/* Publishes the hand-over records owed to earlier rings, where there is room now. */
+static void push_handoffs(struct reader *reader)
 {
-    if (reader->retiring == NULL)
-        return;
-    struct record *slot = ring_reserve(reader->retiring);
-    if (slot == NULL)
-        return;
-    slot->kind = RECORD_DEVICE;
-    slot->body.device = reader->handoff;
-    ring_publish(reader->retiring);
-    reader->retiring = NULL;
-    reader->published = true;
+    size_t kept = 0;
+    for (size_t i = 0; i < reader->handoff_count; i++) {
+        struct handoff *handoff = &reader->handoffs[i];
+        struct record *slot = ring_reserve(handoff->ring);
+        if (slot == NULL) {
+            reader->handoffs[kept++] = *handoff;
+            continue;
+        }
+        slot->kind = RECORD_DEVICE;
+        slot->body.device = handoff->change;
+        ring_publish(handoff->ring);
+        reader->published = true;
+    }
+    reader->handoff_count = kept;
 }
 
 /* Passes queued events on; false if the ring filled up first. */
@@ -148,6 +178,8 @@ static bool push_pending(struct reader *reader)
     memmove(reader->pending, reader->pending + done,
             (reader->pending_count - done) * sizeof(reader->pending[0]));
     reader->pending_count -= done;
+    if (reader->pending_count == 0)
+        reader->warned_events_lost = false;
     return reader->pending_count == 0;
 }
 
@@ -225,45 +257,121 @@ static void try_open(struct reader *reader)
     reader->warned_open = false;
     reader->state = READER_AWAIT_INFO;
     reader->info_requests = 0;
+    reader->rate_awaiting_ack = false;
+    reader->rate_settling = false;
+    reader->settled_rate_mhz = 0;
     request_info(reader);
 }
 
-/* Moves the reader to a fresh ring sized for info's grid, owing the old one a handoff. */
+/* How long streaming may go without a frame before the device is asked for its state. */
+static int64_t watchdog_ns(const struct reader *reader)
+{
+    int64_t three_periods = reader->device.frame_rate_mhz > 0
+                                ? 3 * CLOCK_NS_PER_S * 1000 / (int64_t)reader->device.frame_rate_mhz
+                                : 0;
+    return three_periods > WATCHDOG_MIN_NS ? three_periods : WATCHDOG_MIN_NS;
+}
+
+/* Moves the reader to a fresh ring sized for info's grid, owing the old one a hand-over. */
 static int switch_ring(struct reader *reader, const struct packet_device_info *info,
                        int64_t host_time_ns)
 {
+    /* Events noticed so far belong before the hand-over. */
+    push_pending(reader);
+    push_handoffs(reader);
+    if (reader->handoff_count == HANDOFFS_MAX)
+        return -EBUSY;
     size_t taxels = (size_t)info->rows * info->cols;
     struct ring *next = NULL;
     int err = ring_create(reader->config.ring_frames,
                           sizeof(struct record) + taxels * sizeof(uint16_t), &next);
     if (err != 0)
         return err;
-    /* Events noticed so far belong before the handoff. */
-    push_pending(reader);
-    push_handoff(reader);
-    if (reader->retiring != NULL) {
-        /* Previous handoff still pending: unreachable in practice (rings of >= 2 slots). */
-        ring_destroy(next);
-        return -EBUSY;
-    }
-    reader->handoff.info = *info;
-    reader->handoff.host_time_ns = host_time_ns;
-    reader->handoff.next_ring = next;
-    reader->retiring = reader->ring;
+    reader->handoffs[reader->handoff_count++] = (struct handoff){
+        .ring = reader->ring,
+        .change = {.info = *info, .host_time_ns = host_time_ns, .next_ring = next},
+    };
     reader->ring = next;
-    push_handoff(reader);
+    push_handoffs(reader);
     return 0;
+}
+
+/*
+ * Asks the device for the configured frame rate when it runs at another.
+ * Returns true while the answer is awaited: this description is about to
+ * change, so no session should start from it. The device answers SET_RATE
+ * with an ACK and commands in order, so once the ACK is in, a fresh GET_INFO
+ * is answered with the rate the device kept (which may differ by rounding).
+ */
+static bool negotiate_rate(struct reader *reader, const struct packet_device_info *info)
+{
+    uint32_t wanted = reader->config.frame_rate_mhz;
+    if (wanted == 0)
+        return false;
+    if (reader->rate_awaiting_ack) {
+        if (++reader->rate_waits <= RATE_WAITS_MAX)
+            return true;
+        log_message(LOG_LEVEL_WARNING, "serial",
+                    "%s: no answer to SET_RATE; recording at the device's %.3f frames/s",
+                    reader->port_name, info->frame_rate_mhz / 1000.0);
+        reader->rate_awaiting_ack = false;
+        reader->settled_rate_mhz = info->frame_rate_mhz;
+        return false;
+    }
+    if (reader->rate_settling) {
+        reader->rate_settling = false;
+        reader->settled_rate_mhz = info->frame_rate_mhz;
+        if (info->frame_rate_mhz != wanted)
+            log_message(LOG_LEVEL_WARNING, "serial",
+                        "%s: asked for %.3f frames/s, the device runs at %.3f frames/s",
+                        reader->port_name, wanted / 1000.0, info->frame_rate_mhz / 1000.0);
+        return false;
+    }
+    if (info->frame_rate_mhz == wanted || info->frame_rate_mhz == reader->settled_rate_mhz)
+        return false;
+    uint8_t bytes[PACKET_WIRE_SIZE(PACKET_HEADER_SIZE + 4 + PACKET_CRC_SIZE)];
+    size_t n = packet_encode_set_rate(wanted, bytes, sizeof(bytes));
+    reader->rate_awaiting_ack = true;
+    reader->rate_waits = 0;
+    send_command(reader, bytes, n, "SET_RATE");
+    return true;
+}
+
+/* SET_RATE answered: ask again for the description, which now has the rate to keep. */
+static void handle_rate_ack(struct reader *reader, enum packet_ack_status status)
+{
+    if (!reader->rate_awaiting_ack)
+        return;
+    reader->rate_awaiting_ack = false;
+    reader->rate_settling = true;
+    if (status != PACKET_ACK_OK)
+        log_message(LOG_LEVEL_WARNING, "serial",
+                    "%s: the device cannot scan at %.3f frames/s (status %u); recording at its "
+                    "own rate",
+                    reader->port_name, reader->config.frame_rate_mhz / 1000.0, (unsigned)status);
+    request_info(reader);
 }
 
 static void handle_device_info(struct reader *reader, const struct packet_device_info *info,
                                int64_t host_time_ns)
 {
-    bool new_grid = !reader->have_device || info->rows != reader->device.rows ||
-                    info->cols != reader->device.cols;
-    if (new_grid) {
+    if (reader->reconnecting) {
+        add_event(reader, LINK_EVENT_RECONNECT, reader->last_sequence, 1, 0, host_time_ns);
+        log_message(LOG_LEVEL_INFO, "serial", "%s: device is back; continuing the session",
+                    reader->port_name);
+        reader->reconnecting = false;
+    }
+    if (negotiate_rate(reader, info))
+        return;
+    /* A session file has one grid and one nominal rate: a change starts a new one. */
+    bool changed = !reader->have_device || info->rows != reader->device.rows ||
+                   info->cols != reader->device.cols ||
+                   info->frame_rate_mhz != reader->device.frame_rate_mhz;
+    if (changed) {
         int err = switch_ring(reader, info, host_time_ns);
         if (err != 0) {
-            log_message(LOG_LEVEL_ERROR, "reader", "cannot make a ring for a %ux%u grid: %s",
+            log_message(LOG_LEVEL_ERROR, "reader",
+                        "cannot hand the writer a ring for a %ux%u grid: %s; asking again",
                         info->rows, info->cols, strerror(-err));
             return;
         }
@@ -276,47 +384,57 @@ static void handle_device_info(struct reader *reader, const struct packet_device
     }
     reader->have_device = true;
     reader->device = *info;
-    if (reader->reconnecting) {
-        add_event(reader, LINK_EVENT_RECONNECT, reader->last_sequence, 1, 0, host_time_ns);
-        log_message(LOG_LEVEL_INFO, "serial", "%s: device is back; continuing the session",
-                    reader->port_name);
-        reader->reconnecting = false;
-    }
 
-    uint8_t bytes[PACKET_WIRE_SIZE(PACKET_HEADER_SIZE + 4 + PACKET_CRC_SIZE)];
-    if (reader->config.frame_rate_mhz != 0 &&
-        info->frame_rate_mhz != reader->config.frame_rate_mhz) {
-        size_t n = packet_encode_set_rate(reader->config.frame_rate_mhz, bytes, sizeof(bytes));
-        send_command(reader, bytes, n, "SET_RATE");
-    }
     /*
      * Not streaming: start it. This may be the answer to a GET_INFO sent
      * before an earlier START took effect, or a device that reset; START is
-     * harmless either way, and a reset shows as its sequence going back.
+     * harmless either way, and a reset shows in its sequence and clock.
      */
     if (!info->streaming && reader->port != NULL) {
+        uint8_t bytes[PACKET_WIRE_SIZE(PACKET_HEADER_SIZE + PACKET_CRC_SIZE)];
         size_t n = packet_encode_command(PACKET_START, bytes, sizeof(bytes));
         send_command(reader, bytes, n, "START");
     }
     if (reader->port != NULL) {
         reader->state = READER_STREAMING;
-        reader->next_action_ns = clock_monotonic_ns() + WATCHDOG_MIN_NS;
+        reader->next_action_ns = clock_monotonic_ns() + watchdog_ns(reader);
         atomic_store(&reader->stats.streaming, true);
     }
-}
-
-static int64_t watchdog_ns(const struct reader *reader)
-{
-    int64_t three_periods = reader->device.frame_rate_mhz > 0
-                                ? 3 * CLOCK_NS_PER_S * 1000 / (int64_t)reader->device.frame_rate_mhz
-                                : 0;
-    return three_periods > WATCHDOG_MIN_NS ? three_periods : WATCHDOG_MIN_NS;
 }
 
 static void drop_frame(struct reader *reader, uint32_t sequence, int64_t host_time_ns)
 {
     atomic_fetch_add(&reader->stats.frames_dropped, 1);
     add_event(reader, LINK_EVENT_DROP, sequence, 1, 0, host_time_ns);
+}
+
+/*
+ * Follows the sequence numbers and device clock of every intact frame of
+ * this device: a jump ahead is a gap; a sequence or clock going back is a
+ * restarted device (its numbers and clock begin again from 0).
+ */
+static void track_sequence(struct reader *reader, const struct packet_frame *frame,
+                           int64_t host_time_ns)
+{
+    if (reader->have_sequence) {
+        uint32_t ahead = frame->sequence - (reader->last_sequence + 1);
+        if (ahead >= SEQUENCE_HALF_RANGE || frame->device_time_us < reader->last_device_time_us) {
+            log_message(LOG_LEVEL_WARNING, "serial",
+                        "%s: sequence %u -> %u, device clock %llu -> %llu us: the device "
+                        "restarted",
+                        reader->port_name, reader->last_sequence, frame->sequence,
+                        (unsigned long long)reader->last_device_time_us,
+                        (unsigned long long)frame->device_time_us);
+            add_event(reader, LINK_EVENT_DEVICE_RESET, reader->last_sequence, 1, 0, host_time_ns);
+        } else if (ahead != 0) {
+            add_event(reader, LINK_EVENT_GAP, reader->last_sequence + 1, ahead, 0, host_time_ns);
+            atomic_fetch_add(&reader->stats.gaps, 1);
+            atomic_fetch_add(&reader->stats.frames_missing, ahead);
+        }
+    }
+    reader->have_sequence = true;
+    reader->last_sequence = frame->sequence;
+    reader->last_device_time_us = frame->device_time_us;
 }
 
 static void handle_frame(struct reader *reader, const struct packet_frame *frame,
@@ -330,30 +448,15 @@ static void handle_frame(struct reader *reader, const struct packet_frame *frame
                         reader->port_name);
         return;
     }
+    reader->next_action_ns = clock_monotonic_ns() + watchdog_ns(reader);
+    track_sequence(reader, frame, host_time_ns);
     if (frame->rows != reader->device.rows || frame->cols != reader->device.cols) {
         add_event(reader, LINK_EVENT_SHAPE, frame->sequence, 1, 0, host_time_ns);
         return;
     }
-    reader->next_action_ns = clock_monotonic_ns() + watchdog_ns(reader);
-    if (reader->have_sequence) {
-        uint32_t expected = reader->last_sequence + 1;
-        uint32_t ahead = frame->sequence - expected;
-        if (ahead != 0 && ahead < SEQUENCE_HALF_RANGE) {
-            add_event(reader, LINK_EVENT_GAP, expected, ahead, 0, host_time_ns);
-            atomic_fetch_add(&reader->stats.gaps, 1);
-            atomic_fetch_add(&reader->stats.frames_missing, ahead);
-        } else if (ahead != 0) {
-            log_message(LOG_LEVEL_WARNING, "serial",
-                        "%s: sequence went back from %u to %u: the device restarted",
-                        reader->port_name, reader->last_sequence, frame->sequence);
-            add_event(reader, LINK_EVENT_DEVICE_RESET, reader->last_sequence, 1, 0, host_time_ns);
-        }
-    }
-    reader->have_sequence = true;
-    reader->last_sequence = frame->sequence;
     atomic_fetch_add(&reader->stats.frames_received, 1);
 
-    push_handoff(reader);
+    push_handoffs(reader);
     struct record *slot = push_pending(reader) ? ring_reserve(reader->ring) : NULL;
     if (slot == NULL) {
         drop_frame(reader, frame->sequence, host_time_ns);
@@ -378,7 +481,9 @@ static void handle_packet(struct reader *reader, const struct packet *packet, in
         handle_device_info(reader, &packet->body.info, host_time_ns);
         break;
     case PACKET_ACK:
-        if (packet->body.ack.status != PACKET_ACK_OK)
+        if (packet->body.ack.command == PACKET_SET_RATE)
+            handle_rate_ack(reader, packet->body.ack.status);
+        else if (packet->body.ack.status != PACKET_ACK_OK)
             log_message(LOG_LEVEL_WARNING, "serial",
                         "%s: the device refused command 0x%02x (status %u)", reader->port_name,
                         packet->body.ack.command, (unsigned)packet->body.ack.status);
@@ -457,8 +562,8 @@ static void finish_stream(struct reader *reader)
     }
     struct record *slot;
     for (;;) {
-        push_handoff(reader);
-        if (reader->retiring == NULL && push_pending(reader) &&
+        push_handoffs(reader);
+        if (reader->handoff_count == 0 && push_pending(reader) &&
             (slot = ring_reserve(reader->ring)) != NULL)
             break;
         wake_writer(reader);
@@ -492,7 +597,7 @@ static void *reader_main(void *arg)
         if (reader->port != NULL && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
             read_port(reader, (fds[1].revents & (POLLHUP | POLLERR)) != 0);
         run_timers(reader);
-        push_handoff(reader);
+        push_handoffs(reader);
         push_pending(reader);
         wake_writer(reader);
     }

@@ -26,7 +26,7 @@ enum link_event_kind {
     LINK_EVENT_VERSION = 6,
     LINK_EVENT_TYPE = 7,
     LINK_EVENT_LENGTH = 8,
-    LINK_EVENT_GRID = 9,
+    LINK_EVENT_FIELD = 9,
     LINK_EVENT_OVERSIZE = 10,     /* ... up to here */
     LINK_EVENT_SHAPE = 11,        /* intact frame whose grid differs from the device's */
     LINK_EVENT_DISCONNECT = 12,   /* the port hung up or vanished */

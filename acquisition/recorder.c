@@ -30,6 +30,8 @@
 #define NAME_ATTEMPTS_MAX 1000
 /* Link events seen before the first session file exists, written into it. */
 #define EARLY_EVENTS_MAX 64
+/* Markers asked for and not yet placed (signals coming faster than frames). */
+#define MARKERS_MAX 64
 
 struct recorder {
     struct recorder_config config;
@@ -37,9 +39,8 @@ struct recorder {
     int done_fd;
     struct recorder_stats stats;
     atomic_bool rotate_requested;
-    atomic_uint marks_requested;
-    unsigned marks_done;
-    int error; /* first write failure, negative errno */
+    struct ring *markers; /* times (int64_t, UTC ns) of markers asked for: main -> recorder */
+    int error;            /* first write failure, negative errno */
 
     struct ring *ring;
     struct session_file *file;
@@ -49,6 +50,7 @@ struct recorder {
     uint64_t frames_discarded; /* after a failure */
     struct link_event early_events[EARLY_EVENTS_MAX];
     size_t early_count;
+    uint64_t early_lost;
 
     pthread_mutex_t path_lock; /* guards path: the status line reads it */
     char path[4096];
@@ -68,12 +70,16 @@ static void signal_done(struct recorder *recorder)
     (void)ignored; /* cannot fail on an eventfd counting so little */
 }
 
-/* Records a write failure: report it, close the file with what it has, stop recording. */
-static void fail(struct recorder *recorder, int err, const char *what)
+/*
+ * Records a write failure on the session file at path: report it, close the
+ * file with what it has, stop recording. cause: what went wrong, or NULL
+ * for the session file module's own description.
+ */
+static void fail(struct recorder *recorder, int err, const char *path, const char *what,
+                 const char *cause)
 {
-    char path[sizeof(recorder->path)];
-    recorder_current_file(recorder, path, sizeof(path));
-    log_message(LOG_LEVEL_ERROR, "writer", "%s failed: %s", what, session_file_last_error());
+    log_message(LOG_LEVEL_ERROR, "writer", "%s failed: %s", what,
+                cause != NULL ? cause : session_file_last_error());
     if (recorder->file != NULL) {
         uint64_t frames = session_file_frames(recorder->file);
         if (session_file_close(recorder->file, clock_realtime_ns()) == 0)
@@ -94,6 +100,14 @@ static void fail(struct recorder *recorder, int err, const char *what)
     signal_done(recorder);
 }
 
+/* fail() for the current session file. */
+static void fail_current(struct recorder *recorder, int err, const char *what)
+{
+    char path[sizeof(recorder->path)];
+    recorder_current_file(recorder, path, sizeof(path));
+    fail(recorder, err, path, what, NULL);
+}
+
 static void close_file(struct recorder *recorder)
 {
     if (recorder->file == NULL)
@@ -105,7 +119,7 @@ static void close_file(struct recorder *recorder)
     recorder->file = NULL;
     set_path(recorder, "");
     if (err != 0) {
-        fail(recorder, err, "closing the session file");
+        fail(recorder, err, path, "closing the session file", NULL);
         return;
     }
     log_message(LOG_LEVEL_INFO, "writer", "closed %s (%llu frames)", path,
@@ -124,17 +138,21 @@ static void open_file(struct recorder *recorder)
     info.calibration = recorder->config.calibration;
     info.calibration_points = recorder->config.calibration_points;
 
-    char path[sizeof(recorder->path)];
+    char path[sizeof(recorder->path)] = "";
     int err = -EEXIST;
     for (unsigned attempt = 1; attempt <= NAME_ATTEMPTS_MAX && err == -EEXIST; attempt++) {
         err = session_path_make(recorder->config.output_dir, info.subject_id, info.start_time_ns,
                                 attempt, info.session_id, sizeof(info.session_id), path,
                                 sizeof(path));
-        if (err == 0)
-            err = session_file_create(path, &info, &recorder->config.file_options, &recorder->file);
+        if (err != 0) {
+            fail(recorder, err, recorder->config.output_dir, "naming a session file",
+                 "the output directory's path and the subject id make too long a name");
+            return;
+        }
+        err = session_file_create(path, &info, &recorder->config.file_options, &recorder->file);
     }
     if (err != 0) {
-        fail(recorder, err, "creating a session file");
+        fail(recorder, err, path, "creating a session file", NULL);
         return;
     }
     set_path(recorder, path);
@@ -142,10 +160,16 @@ static void open_file(struct recorder *recorder)
     log_message(LOG_LEVEL_INFO, "writer", "recording session %s into %s", info.session_id, path);
     for (size_t i = 0; i < recorder->early_count; i++)
         if ((err = session_file_append_event(recorder->file, &recorder->early_events[i])) != 0) {
-            fail(recorder, err, "writing link events");
+            fail(recorder, err, path, "writing link events", NULL);
             return;
         }
+    if (recorder->early_lost > 0)
+        log_message(LOG_LEVEL_WARNING, "writer",
+                    "%llu link events from before the session began did not fit in memory and "
+                    "are not in %s",
+                    (unsigned long long)recorder->early_lost, path);
     recorder->early_count = 0;
+    recorder->early_lost = 0;
     recorder->next_flush_ns = clock_monotonic_ns() + recorder->config.flush_interval_ns;
 }
 
@@ -153,9 +177,11 @@ static void handle_device(struct recorder *recorder, const struct packet_device_
 {
     if (recorder->have_device && recorder->file != NULL) {
         log_message(LOG_LEVEL_WARNING, "writer",
-                    "the device's grid changed from %ux%u to %ux%u: closing this session file "
-                    "and starting a new one",
-                    recorder->device.rows, recorder->device.cols, info->rows, info->cols);
+                    "the device changed from %ux%u at %.3f frames/s to %ux%u at %.3f frames/s: "
+                    "closing this session file and starting a new one",
+                    recorder->device.rows, recorder->device.cols,
+                    recorder->device.frame_rate_mhz / 1000.0, info->rows, info->cols,
+                    info->frame_rate_mhz / 1000.0);
         close_file(recorder);
     }
     recorder->device = *info;
@@ -167,17 +193,39 @@ static void handle_device(struct recorder *recorder, const struct packet_device_
 static void handle_event(struct recorder *recorder, const struct link_event *event)
 {
     if (recorder->file == NULL) {
-        if (recorder->early_count < EARLY_EVENTS_MAX && !atomic_load(&recorder->stats.failed))
+        if (atomic_load(&recorder->stats.failed))
+            return;
+        if (recorder->early_count < EARLY_EVENTS_MAX)
             recorder->early_events[recorder->early_count++] = *event;
+        else
+            recorder->early_lost++;
         return;
     }
     int err = session_file_append_event(recorder->file, event);
     if (err != 0)
-        fail(recorder, err, "writing a link event");
+        fail_current(recorder, err, "writing a link event");
+}
+
+/* Places the markers asked for at or before time_ns (UTC). */
+static void place_markers(struct recorder *recorder, int64_t time_ns)
+{
+    const int64_t *marker;
+    while (recorder->file != NULL && (marker = ring_peek(recorder->markers)) != NULL &&
+           *marker <= time_ns) {
+        int err = session_file_append_marker(recorder->file, *marker, "mark");
+        ring_release(recorder->markers);
+        if (err != 0) {
+            fail_current(recorder, err, "writing a marker");
+            return;
+        }
+        log_message(LOG_LEVEL_INFO, "writer", "marker placed at frame %llu",
+                    (unsigned long long)session_file_frames(recorder->file));
+    }
 }
 
 static void handle_frame(struct recorder *recorder, const struct record *record)
 {
+    place_markers(recorder, record->body.frame.host_time_ns);
     if (recorder->file == NULL) {
         recorder->frames_discarded++;
         return;
@@ -186,7 +234,7 @@ static void handle_frame(struct recorder *recorder, const struct record *record)
                                         record->body.frame.device_time_us,
                                         record->body.frame.host_time_ns, record->values);
     if (err != 0) {
-        fail(recorder, err, "writing a frame");
+        fail_current(recorder, err, "writing a frame");
         recorder->frames_discarded++;
         return;
     }
@@ -202,22 +250,12 @@ static void periodic_work(struct recorder *recorder)
         if (recorder->have_device && !atomic_load(&recorder->stats.failed))
             open_file(recorder);
     }
-    unsigned marks = atomic_load(&recorder->marks_requested);
-    while (recorder->file != NULL && recorder->marks_done != marks) {
-        int err = session_file_append_marker(recorder->file, clock_realtime_ns(), "mark");
-        if (err != 0) {
-            fail(recorder, err, "writing a marker");
-            break;
-        }
-        recorder->marks_done++;
-        log_message(LOG_LEVEL_INFO, "writer", "marker placed at frame %llu",
-                    (unsigned long long)session_file_frames(recorder->file));
-    }
+    place_markers(recorder, clock_realtime_ns());
     if (recorder->file != NULL && clock_monotonic_ns() >= recorder->next_flush_ns) {
         int err = session_file_flush(recorder->file);
         recorder->next_flush_ns = clock_monotonic_ns() + recorder->config.flush_interval_ns;
         if (err != 0)
-            fail(recorder, err, "flushing the session file");
+            fail_current(recorder, err, "flushing the session file");
     }
 }
 
@@ -290,10 +328,13 @@ int recorder_start(const struct recorder_config *config, struct ring *first_ring
     pthread_mutex_init(&recorder->path_lock, NULL);
     int err = recorder->done_fd < 0 ? -errno : 0;
     if (err == 0)
+        err = ring_create(MARKERS_MAX, sizeof(int64_t), &recorder->markers);
+    if (err == 0)
         err = -pthread_create(&recorder->thread, NULL, recorder_main, recorder);
     if (err != 0) {
         if (recorder->done_fd >= 0)
             close(recorder->done_fd);
+        ring_destroy(recorder->markers);
         pthread_mutex_destroy(&recorder->path_lock);
         free(recorder);
         return err;
@@ -310,9 +351,20 @@ void recorder_rotate(struct recorder *recorder)
     (void)ignored; /* only wakes the thread early; it looks again at the next flush */
 }
 
-void recorder_mark(struct recorder *recorder)
+void recorder_mark(struct recorder *recorder, int64_t host_time_ns)
 {
-    atomic_fetch_add(&recorder->marks_requested, 1);
+    int64_t *slot = ring_reserve(recorder->markers);
+    if (slot == NULL) {
+        log_message(LOG_LEVEL_WARNING, "writer",
+                    "%d markers are already waiting to be placed; this one is ignored",
+                    MARKERS_MAX);
+        return;
+    }
+    *slot = host_time_ns;
+    ring_publish(recorder->markers);
+    uint64_t one = 1;
+    ssize_t ignored = write(recorder->config.wake_fd, &one, sizeof(one));
+    (void)ignored; /* only wakes the thread early; it looks again at the next flush */
 }
 
 int recorder_done_fd(const struct recorder *recorder)
@@ -341,6 +393,7 @@ int recorder_join(struct recorder *recorder)
 void recorder_free(struct recorder *recorder)
 {
     close(recorder->done_fd);
+    ring_destroy(recorder->markers);
     pthread_mutex_destroy(&recorder->path_lock);
     free(recorder);
 }

@@ -50,8 +50,11 @@ int recorder_start(const struct recorder_config *config, struct ring *first_ring
 /* Asks for the current session file to be closed and a new one started. */
 void recorder_rotate(struct recorder *recorder);
 
-/* Asks for a marker labelled "mark" before the next frame. */
-void recorder_mark(struct recorder *recorder);
+/*
+ * Asks for a marker labelled "mark" at host_time_ns (UTC): it is placed
+ * before the first frame received after that time. Call from one thread.
+ */
+void recorder_mark(struct recorder *recorder, int64_t host_time_ns);
 
 /* An eventfd that becomes readable when the recorder has failed or finished. */
 int recorder_done_fd(const struct recorder *recorder);

@@ -169,10 +169,12 @@ static int parse_device_info(const uint8_t *p, size_t len, struct packet_device_
     info->rows = get_u16(p);
     info->cols = get_u16(p + 2);
     if (!packet_grid_valid(info->rows, info->cols))
-        return PACKET_ERROR_GRID;
+        return PACKET_ERROR_FIELD;
     info->row_pitch_um = get_u32(p + 4);
     info->col_pitch_um = get_u32(p + 8);
     info->adc_bits = p[12];
+    if (info->adc_bits < 1 || info->adc_bits > 16)
+        return PACKET_ERROR_FIELD;
     info->streaming = (p[13] & 1) != 0;
     info->frame_rate_mhz = get_u32(p + 16);
     info->firmware_major = p[20];
@@ -180,6 +182,11 @@ static int parse_device_info(const uint8_t *p, size_t len, struct packet_device_
     info->firmware_patch = get_u16(p + 22);
     memcpy(info->serial, p + 24, PACKET_SERIAL_SIZE);
     info->serial[PACKET_SERIAL_SIZE] = '\0';
+    /* Printable ASCII, then only NUL padding: it becomes a text attribute in the file. */
+    size_t length = strnlen(info->serial, PACKET_SERIAL_SIZE);
+    for (size_t i = 0; i < PACKET_SERIAL_SIZE; i++)
+        if (i < length ? info->serial[i] < 0x20 || info->serial[i] > 0x7E : p[24 + i] != 0)
+            return PACKET_ERROR_FIELD;
     return 0;
 }
 
@@ -190,7 +197,7 @@ static int parse_frame(const uint8_t *p, size_t len, struct packet_frame *frame)
     uint16_t rows = get_u16(p + 12);
     uint16_t cols = get_u16(p + 14);
     if (!packet_grid_valid(rows, cols))
-        return PACKET_ERROR_GRID;
+        return PACKET_ERROR_FIELD;
     if (len != PACKET_FRAME_HEADER_SIZE + 2 * (size_t)rows * cols)
         return PACKET_ERROR_LENGTH;
     frame->sequence = get_u32(p);
@@ -264,8 +271,8 @@ const char *packet_error_name(int error)
         return "unknown packet type";
     case PACKET_ERROR_LENGTH:
         return "wrong packet length";
-    case PACKET_ERROR_GRID:
-        return "grid size out of range";
+    case PACKET_ERROR_FIELD:
+        return "field out of range (grid size, ADC bits or serial)";
     case PACKET_ERROR_OVERSIZE:
         return "oversize packet";
     default:

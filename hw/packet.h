@@ -79,7 +79,7 @@ enum packet_error {
     PACKET_ERROR_VERSION = -4,  /* another protocol version */
     PACKET_ERROR_TYPE = -5,     /* unknown packet type */
     PACKET_ERROR_LENGTH = -6,   /* length field or payload size wrong for the type */
-    PACKET_ERROR_GRID = -7,     /* grid dimensions zero or over the hard limit */
+    PACKET_ERROR_FIELD = -7,    /* a field out of range: grid size, ADC bits, serial */
     PACKET_ERROR_OVERSIZE = -8, /* longer than the largest packet before a delimiter */
 };
 

@@ -33,9 +33,13 @@ def decode_stream(data):
 
     The last run may be incomplete (the writer was still writing); it is ignored.
     """
+    return decode_runs(data.split(b"\x00")[:-1])
+
+
+def decode_runs(runs):
+    """(device_infos, frames) for the runs of bytes found between delimiters."""
     infos, frames = [], []
-    runs = data.split(b"\x00")
-    for run in runs[:-1]:
+    for run in runs:
         if not run:
             continue
         try:
@@ -70,7 +74,7 @@ class Run:
     """A scratch directory with a simulator and a daemon in it; stops both on exit."""
 
     def __init__(self, build_dir):
-        self.build_dir = build_dir
+        self.build_dir = os.path.abspath(build_dir)
         self.dir = tempfile.mkdtemp(prefix="mtable-e2e-")
         self.link = os.path.join(self.dir, "table")
         self.tee = os.path.join(self.dir, "sent.bin")
@@ -79,6 +83,10 @@ class Run:
         self.sim = None
         self.daemon = None
         self.daemon_log = os.path.join(self.dir, "daemon.log")
+        self._tee_offset = 0
+        self._tee_partial = b""
+        self._tee_infos = []
+        self._tee_frames = []
 
     def __enter__(self):
         return self
@@ -137,8 +145,17 @@ class Run:
         return proc.wait(timeout=timeout)
 
     def sent(self):
+        """(device_infos, frames) the simulator has sent so far, decoded incrementally."""
         with open(self.tee, "rb") as f:
-            return decode_stream(f.read())
+            f.seek(self._tee_offset)
+            data = self._tee_partial + f.read()
+        self._tee_offset += len(data) - len(self._tee_partial)
+        runs = data.split(b"\x00")
+        self._tee_partial = runs.pop()
+        infos, frames = decode_runs(runs)
+        self._tee_infos += infos
+        self._tee_frames += frames
+        return list(self._tee_infos), list(self._tee_frames)
 
     def session_files(self):
         return sorted(os.path.join(self.out, n) for n in os.listdir(self.out) if n.endswith(".h5"))

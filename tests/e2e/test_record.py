@@ -107,6 +107,69 @@ class RecordTest(unittest.TestCase):
             self.assertEqual(dump.returncode, 0, dump.stderr)
             run.stop(run.sim)
 
+    def test_rate_asked_for_is_the_rate_recorded(self):
+        with Run(BUILD_DIR) as run:
+            run.start_sim("--seed", "4")  # 100 frames/s by default
+            run.start_daemon("--subject", "S03", "--rate", "20")
+            wait_for(lambda: run.session_files() and run.frames_in_file(run.session_files()[0]) >= 30,
+                     30, "30 frames at 20 frames/s")
+            self.assertEqual(run.stop(run.daemon), 0, run.log_text())
+            run.stop(run.sim)
+            with h5py.File(run.session_files()[0], "r") as f:
+                self.assertEqual(f.attrs["device_frame_rate_hz"], 20.0)
+                steps = numpy.diff(f["device_time_us"][:].astype(numpy.int64))
+                self.assertEqual(numpy.median(steps), 50000)
+
+    def test_sighup_starts_a_new_file_and_sigusr1_places_a_marker(self):
+        with Run(BUILD_DIR) as run:
+            run.start_sim("--seed", "5", "--rate", "100")
+            run.start_daemon("--subject", "S04")
+            wait_for(lambda: run.session_files() and run.frames_in_file(run.session_files()[0]) >= 100,
+                     30, "100 frames")
+            mark_ns = time.time_ns()
+            run.daemon.send_signal(signal.SIGUSR1)
+            time.sleep(1.0)
+            run.daemon.send_signal(signal.SIGHUP)
+            wait_for(lambda: len(run.session_files()) == 2 and
+                     run.frames_in_file(run.session_files()[1]) >= 50, 30, "a second session file")
+            self.assertEqual(run.stop(run.daemon), 0, run.log_text())
+            run.stop(run.sim)
+            first, second = run.session_files()
+            with h5py.File(first, "r") as f, h5py.File(second, "r") as g:
+                self.assertEqual(f.attrs["end_state"], "closed")
+                markers = f["markers"][:]
+                self.assertEqual(len(markers), 1)
+                self.assertEqual(markers[0]["label"].split(b"\0")[0], b"mark")
+                marker_ns, index = int(markers[0]["host_time_ns"]), int(markers[0]["frame_index"])
+                self.assertLess(abs(marker_ns - mark_ns), 100_000_000)
+                host = f["host_time_ns"][:]
+                # Before the first frame received after it, after the last one before it.
+                self.assertGreater(host[index], marker_ns)
+                self.assertLessEqual(host[index - 1], marker_ns)
+                # Nothing lost between the files: sequences continue.
+                self.assertEqual(int(g["sequence"][0]), int(f["sequence"][-1]) + 1)
+                self.assertEqual(g.attrs["subject_id"], "S04")
+
+    def test_detached_with_relative_paths(self):
+        with Run(BUILD_DIR) as run:
+            run.start_sim("--seed", "6", "--rate", "100")
+            daemon = subprocess.run(
+                [run.exe("mtable-acqd"), "--port", "table", "--output-dir", "sessions",
+                 "--capture", "capture.bin", "--subject", "S05", "--duration", "2"],
+                cwd=run.dir, capture_output=True, text=True, timeout=20)
+            self.assertEqual(daemon.returncode, 0, daemon.stderr)  # the parent returns at once
+            capture = os.path.join(run.dir, "capture.bin")
+            wait_for(lambda: run.session_files() and os.path.exists(capture), 10,
+                     "the detached daemon's files, relative to where it was started")
+            path = run.session_files()[0]
+            wait_for(lambda: subprocess.run(["h5dump", "-H", path], capture_output=True).returncode == 0,
+                     20, "the detached daemon to finish its 2 s session")
+            run.stop(run.sim)
+            with h5py.File(path, "r") as f:
+                self.assertEqual(f.attrs["end_state"], "closed")
+                self.assertGreater(f["frames"].shape[0], 100)
+            self.assertGreater(os.path.getsize(capture), 100 * 4000)
+
 
 if __name__ == "__main__":
     BUILD_DIR = sys.argv.pop(1)

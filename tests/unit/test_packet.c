@@ -217,11 +217,11 @@ static void test_grid_limits(void **state)
         payload[2] = (uint8_t)bad[i][1];
         payload[3] = (uint8_t)(bad[i][1] >> 8);
         assert_int_equal(packet_parse(raw, build_raw(1, PACKET_DEVICE_INFO, 40, payload, 40), &p),
-                         PACKET_ERROR_GRID);
+                         PACKET_ERROR_FIELD);
         uint8_t frame[PACKET_FRAME_HEADER_SIZE] = {0};
         memcpy(frame + 12, payload, 4);
         assert_int_equal(packet_parse(raw, build_raw(1, PACKET_FRAME, 16, frame, 16), &p),
-                         PACKET_ERROR_GRID);
+                         PACKET_ERROR_FIELD);
         uint16_t one = 0;
         assert_int_equal(packet_encode_frame(0, 0, bad[i][0], bad[i][1], &one, wire, sizeof(wire)),
                          0);
@@ -303,6 +303,37 @@ static void test_worked_examples_from_protocol_md(void **state)
     assert_memory_equal(wire, start_wire, n);
 }
 
+/* DEVICE_INFO fields the file stores must be sane: ADC bits and a printable serial. */
+static void test_device_info_fields_checked(void **state)
+{
+    (void)state;
+    struct packet p;
+    uint8_t payload[PACKET_DEVICE_INFO_SIZE] = {0};
+    payload[0] = 64; /* 64 rows */
+    payload[2] = 32; /* 32 columns */
+    payload[12] = 12;
+    memcpy(payload + 24, "MT-1", 4);
+    assert_int_equal(packet_parse(raw, build_raw(1, PACKET_DEVICE_INFO, 40, payload, 40), &p), 0);
+
+    static const struct {
+        size_t offset;
+        uint8_t value;
+    } bad[] = {
+        {12, 0},    /* 0 ADC bits */
+        {12, 17},   /* 17 ADC bits */
+        {25, 0x07}, /* a control character in the serial */
+        {26, 0xC3}, /* a non-ASCII byte in the serial */
+        {30, 'X'},  /* a character after the NUL padding began */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        uint8_t copy[PACKET_DEVICE_INFO_SIZE];
+        memcpy(copy, payload, sizeof(copy));
+        copy[bad[i].offset] = bad[i].value;
+        assert_int_equal(packet_parse(raw, build_raw(1, PACKET_DEVICE_INFO, 40, copy, 40), &p),
+                         PACKET_ERROR_FIELD);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_every_bit_flip_rejected),
         cmocka_unit_test(test_well_checksummed_but_wrong),
         cmocka_unit_test(test_grid_limits),
+        cmocka_unit_test(test_device_info_fields_checked),
         cmocka_unit_test(test_truncated_rejected),
         cmocka_unit_test(test_encoder_needs_room),
         cmocka_unit_test(test_worked_examples_from_protocol_md),

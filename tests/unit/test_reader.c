@@ -60,17 +60,25 @@ static void new_pty(struct harness *h)
     decoder_init(&h->decoder, h->decoder_buffer, sizeof(h->decoder_buffer));
 }
 
-static struct harness *start(size_t ring_frames)
+static struct harness *start_at_rate(size_t ring_frames, uint32_t frame_rate_mhz)
 {
     struct harness *h = calloc(1, sizeof(*h));
     snprintf(h->link, sizeof(h->link), "/tmp/mtable-test-reader-%d", (int)getpid());
     new_pty(h);
     h->wake_fd = eventfd(0, EFD_NONBLOCK);
     assert_int_equal(ring_create(16, sizeof(struct record), &h->ring), 0);
-    struct reader_config config = {
-        .port = h->link, .baud = 115200, .ring_frames = ring_frames, .wake_fd = h->wake_fd};
+    struct reader_config config = {.port = h->link,
+                                   .baud = 115200,
+                                   .frame_rate_mhz = frame_rate_mhz,
+                                   .ring_frames = ring_frames,
+                                   .wake_fd = h->wake_fd};
     assert_int_equal(reader_start(&config, h->ring, &h->reader), 0);
     return h;
+}
+
+static struct harness *start(size_t ring_frames)
+{
+    return start_at_rate(ring_frames, 0);
 }
 
 /* Reads commands the reader sent until one of type `type` arrives. */
@@ -94,7 +102,8 @@ static void send_bytes(struct harness *h, const uint8_t *bytes, size_t len)
     assert_int_equal(write(h->master, bytes, len), (ssize_t)len);
 }
 
-static void send_info(struct harness *h, uint16_t rows, uint16_t cols, bool streaming)
+static void send_info_at_rate(struct harness *h, uint16_t rows, uint16_t cols, bool streaming,
+                              uint32_t frame_rate_mhz)
 {
     struct packet_device_info info = {.rows = rows,
                                       .cols = cols,
@@ -102,11 +111,22 @@ static void send_info(struct harness *h, uint16_t rows, uint16_t cols, bool stre
                                       .col_pitch_um = 21875,
                                       .adc_bits = 12,
                                       .streaming = streaming,
-                                      .frame_rate_mhz = 100000,
+                                      .frame_rate_mhz = frame_rate_mhz,
                                       .firmware_major = 1,
                                       .serial = "TEST-1"};
     uint8_t bytes[128];
     send_bytes(h, bytes, packet_encode_device_info(&info, bytes, sizeof(bytes)));
+}
+
+static void send_info(struct harness *h, uint16_t rows, uint16_t cols, bool streaming)
+{
+    send_info_at_rate(h, rows, cols, streaming, 100000);
+}
+
+static void send_ack(struct harness *h, uint8_t command, enum packet_ack_status status)
+{
+    uint8_t bytes[32];
+    send_bytes(h, bytes, packet_encode_ack(command, status, bytes, sizeof(bytes)));
 }
 
 /* Frame values derived from the sequence number, so each frame is checkable. */
@@ -115,15 +135,22 @@ static uint16_t value_of(uint32_t sequence, size_t i)
     return (uint16_t)(sequence * 10 + i);
 }
 
-static void send_frame(struct harness *h, uint32_t sequence, uint16_t rows, uint16_t cols)
+static void send_frame_at(struct harness *h, uint32_t sequence, uint64_t device_time_us,
+                          uint16_t rows, uint16_t cols)
 {
     uint16_t values[64];
     for (size_t i = 0; i < (size_t)rows * cols; i++)
         values[i] = value_of(sequence, i);
     uint8_t bytes[PACKET_WIRE_SIZE(PACKET_FRAME_SIZE(64))];
-    send_bytes(h, bytes,
-               packet_encode_frame(sequence, 1000ull * sequence, rows, cols, values, bytes,
-                                   sizeof(bytes)));
+    send_bytes(
+        h, bytes,
+        packet_encode_frame(sequence, device_time_us, rows, cols, values, bytes, sizeof(bytes)));
+}
+
+/* A frame stamped 1 ms per sequence number. */
+static void send_frame(struct harness *h, uint32_t sequence, uint16_t rows, uint16_t cols)
+{
+    send_frame_at(h, sequence, 1000ull * sequence, rows, cols);
 }
 
 /* Takes the next record as the writer would, following ring handoffs. */
@@ -151,7 +178,8 @@ static struct record next_record(struct harness *h)
     return (struct record){0};
 }
 
-static void expect_frame(struct harness *h, uint32_t sequence, size_t taxels)
+static void expect_frame_at(struct harness *h, uint32_t sequence, uint64_t device_time_us,
+                            size_t taxels)
 {
     struct record *slot = NULL;
     for (int waited = 0; slot == NULL && waited < WAIT_MS; waited += 5) {
@@ -164,11 +192,16 @@ static void expect_frame(struct harness *h, uint32_t sequence, size_t taxels)
         fail_msg("expected frame %u, got record kind %d (event kind %d)", sequence, slot->kind,
                  slot->body.event.kind);
     assert_int_equal(slot->body.frame.sequence, sequence);
-    assert_true(slot->body.frame.device_time_us == 1000ull * sequence);
+    assert_true(slot->body.frame.device_time_us == device_time_us);
     assert_true(slot->body.frame.host_time_ns > 0);
     for (size_t i = 0; i < taxels; i++)
         assert_int_equal(slot->values[i], value_of(sequence, i));
     ring_release(h->ring);
+}
+
+static void expect_frame(struct harness *h, uint32_t sequence, size_t taxels)
+{
+    expect_frame_at(h, sequence, 1000ull * sequence, taxels);
 }
 
 static void expect_event(struct harness *h, enum link_event_kind kind, uint32_t sequence,
@@ -339,6 +372,127 @@ static void test_silent_port_keeps_asking(void **state)
     stop(h);
 }
 
+static void test_sequence_wraps_without_a_gap(void **state)
+{
+    (void)state;
+    struct harness *h = start(64);
+    handshake(h, 2, 2);
+    send_frame_at(h, 0xFFFFFFFEu, 1000, 2, 2);
+    send_frame_at(h, 0xFFFFFFFFu, 2000, 2, 2);
+    send_frame_at(h, 0, 3000, 2, 2); /* 2^32 - 1 + 1 wraps to 0: the next frame */
+    send_frame_at(h, 2, 5000, 2, 2); /* 1 is missing */
+    expect_frame_at(h, 0xFFFFFFFEu, 1000, 4);
+    expect_frame_at(h, 0xFFFFFFFFu, 2000, 4);
+    expect_frame_at(h, 0, 3000, 4);
+    expect_event(h, LINK_EVENT_GAP, 1, 1);
+    expect_frame_at(h, 2, 5000, 4);
+    stop(h);
+}
+
+/* A device that restarted while its numbers ran on (e.g. while unplugged): its clock went back. */
+static void test_clock_going_back_is_a_restart_not_a_gap(void **state)
+{
+    (void)state;
+    struct harness *h = start(64);
+    handshake(h, 2, 2);
+    send_frame_at(h, 10, 500000, 2, 2);
+    send_frame_at(h, 40, 3000, 2, 2);
+    expect_frame_at(h, 10, 500000, 4);
+    expect_event(h, LINK_EVENT_DEVICE_RESET, 10, 1);
+    expect_frame_at(h, 40, 3000, 4);
+    assert_int_equal(atomic_load(&reader_stats(h->reader)->gaps), 0);
+    stop(h);
+}
+
+/* A frame of the wrong shape is accounted for by its own row, not also as a gap. */
+static void test_wrong_shape_is_not_also_a_gap(void **state)
+{
+    (void)state;
+    struct harness *h = start(64);
+    handshake(h, 2, 2);
+    send_frame(h, 0, 2, 2);
+    send_frame(h, 1, 3, 3);
+    send_frame(h, 2, 2, 2);
+    expect_frame(h, 0, 4);
+    expect_event(h, LINK_EVENT_SHAPE, 1, 1);
+    expect_frame(h, 2, 4);
+    assert_int_equal(atomic_load(&reader_stats(h->reader)->gaps), 0);
+    stop(h);
+}
+
+/* With a rate asked for, the session starts only from the description the device confirms. */
+static void test_rate_is_confirmed_before_the_session(void **state)
+{
+    (void)state;
+    struct harness *h = start_at_rate(64, 20000);
+    expect_command(h, PACKET_GET_INFO);
+    send_info(h, 2, 2, false); /* at 100 frames/s */
+    expect_command(h, PACKET_SET_RATE);
+    send_info(h, 2, 2, false); /* a late answer to an earlier GET_INFO: still 100 */
+    send_ack(h, PACKET_SET_RATE, PACKET_ACK_OK);
+    expect_command(h, PACKET_GET_INFO);
+    send_info_at_rate(h, 2, 2, false, 20000);
+    expect_command(h, PACKET_START);
+    struct record r = next_record(h);
+    assert_int_equal(r.kind, RECORD_DEVICE);
+    assert_int_equal(r.body.device.info.frame_rate_mhz, 20000);
+    stop(h);
+}
+
+static void test_refused_rate_records_the_device_rate(void **state)
+{
+    (void)state;
+    struct harness *h = start_at_rate(64, 5000000);
+    expect_command(h, PACKET_GET_INFO);
+    send_info(h, 2, 2, false);
+    expect_command(h, PACKET_SET_RATE);
+    send_ack(h, PACKET_SET_RATE, PACKET_ACK_BAD_ARGUMENT);
+    expect_command(h, PACKET_GET_INFO);
+    send_info(h, 2, 2, false);
+    expect_command(h, PACKET_START);
+    struct record r = next_record(h);
+    assert_int_equal(r.kind, RECORD_DEVICE);
+    assert_int_equal(r.body.device.info.frame_rate_mhz, 100000);
+    stop(h);
+}
+
+/* Two grid changes while the writer reads nothing: the reader goes on with the newest grid. */
+static void test_grid_changes_while_the_writer_is_stalled(void **state)
+{
+    (void)state;
+    struct harness *h = start(16);
+    handshake(h, 2, 2);
+    for (uint32_t s = 0; s < 20; s++)
+        send_frame(h, s, 2, 2); /* 16 fill the ring, 4 are dropped */
+    send_info(h, 3, 3, true);
+    send_frame(h, 100, 3, 3);
+    send_info(h, 4, 4, true);
+    send_frame(h, 200, 4, 4);
+    /* Only now does the writer wake up: everything above was read while it slept. */
+    const struct reader_stats *stats = reader_stats(h->reader);
+    for (int waited = 0; atomic_load(&stats->frames_received) < 22 && waited < WAIT_MS; waited += 5)
+        poll(NULL, 0, 5);
+    assert_int_equal(atomic_load(&stats->frames_received), 22);
+    assert_int_equal(atomic_load(&stats->frames_dropped), 4);
+    for (uint32_t s = 0; s < 16; s++)
+        expect_frame(h, s, 4);
+    struct record r = next_record(h);
+    assert_int_equal(r.kind, RECORD_DEVICE);
+    assert_int_equal(r.body.device.info.rows, 3);
+    uint16_t grid = 3;
+    uint32_t last_frame = 0;
+    for (int guard = 0; guard < 10 && !(grid == 4 && last_frame == 200); guard++) {
+        r = next_record(h);
+        if (r.kind == RECORD_DEVICE)
+            grid = r.body.device.info.rows;
+        if (r.kind == RECORD_FRAME)
+            last_frame = r.body.frame.sequence;
+    }
+    assert_int_equal(grid, 4);
+    assert_int_equal(last_frame, 200);
+    stop(h);
+}
+
 int main(void)
 {
     log_init("test_reader", LOG_LEVEL_ERROR, false);
@@ -349,6 +503,12 @@ int main(void)
         cmocka_unit_test(test_device_reset_restarts_streaming),
         cmocka_unit_test(test_grid_change_hands_over_a_new_ring),
         cmocka_unit_test(test_silent_port_keeps_asking),
+        cmocka_unit_test(test_sequence_wraps_without_a_gap),
+        cmocka_unit_test(test_clock_going_back_is_a_restart_not_a_gap),
+        cmocka_unit_test(test_wrong_shape_is_not_also_a_gap),
+        cmocka_unit_test(test_rate_is_confirmed_before_the_session),
+        cmocka_unit_test(test_refused_rate_records_the_device_rate),
+        cmocka_unit_test(test_grid_changes_while_the_writer_is_stalled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
