@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "faults.h"
 #include "log.h"
 #include "packet.h"
 
@@ -18,6 +19,10 @@
 #define OPTIONS_MIN_RATE_MHZ 1u
 /* Fastest: 1,000,000 frames/s, beyond what it can generate, for benchmarks. */
 #define OPTIONS_MAX_RATE_MHZ 1000000000u
+/* Fastest --replay pace, times real time: an hour of recording in 3.6 ms, beyond any link. */
+#define OPTIONS_MAX_SPEED 1000000.0
+/* Fastest --raw-rate, bytes/s: 1 GB/s, beyond any serial link. */
+#define OPTIONS_MAX_RAW_RATE 1000000000u
 
 /* Everything the command line sets. */
 struct options {
@@ -36,6 +41,12 @@ struct options {
     unsigned adc_bits;                   /* ADC resolution */
     enum log_level log_level;            /* -v, -q */
     bool help;                           /* --help: print help and exit */
+    struct fault_settings faults;        /* --garbage ... --grid-change */
+    const char *fault_log_path;          /* NULL: none */
+    const char *replay_path;             /* --replay session file, or NULL */
+    double speed;                        /* --replay pace, times real time; 0: unpaced */
+    const char *replay_raw_path;         /* --replay-raw capture, or NULL */
+    uint64_t raw_rate;                   /* --replay-raw pace, bytes/s; 0: unpaced */
 };
 
 /* Parses argv into *options; logs what is wrong and returns -EINVAL on a bad command line. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -225,6 +226,37 @@ int pty_write(struct pty *pty, const uint8_t *bytes, size_t len, size_t *written
     }
     *written = done;
     return err;
+}
+
+/* How often pty_drain looks at what the host has not read: 1 ms, a fraction of a frame period. */
+#define DRAIN_CHECK_NS 1000000u
+
+int pty_drain(struct pty *pty, int timeout_ms)
+{
+    int result = 0, waiting = 0, empty_looks = 0;
+    /* Only the slave knows what it holds unread: look through a descriptor of our own. */
+    int slave = open(pty->slave_path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (slave < 0)
+        return -errno;
+    uint64_t give_up_ns = schedule_now_ns() + (uint64_t)timeout_ms * 1000000u;
+    for (;;) {
+        if (ioctl(slave, FIONREAD, &waiting) != 0) {
+            result = -errno;
+            break;
+        }
+        /* Twice empty: bytes still queued behind the line discipline have moved in by then. */
+        empty_looks = waiting == 0 ? empty_looks + 1 : 0;
+        if (empty_looks == 2)
+            break;
+        if (schedule_now_ns() >= give_up_ns || *pty->stopping) {
+            result = waiting;
+            break;
+        }
+        struct timespec nap = timespec_from_ns(DRAIN_CHECK_NS);
+        ppoll(NULL, 0, &nap, &pty->wait_mask);
+    }
+    close(slave);
+    return result;
 }
 
 bool pty_hung_up(const struct pty *pty)

@@ -79,6 +79,14 @@ int pty_read(struct pty *pty, uint8_t *bytes, size_t capacity, size_t *received)
  */
 int pty_write(struct pty *pty, const uint8_t *bytes, size_t len, size_t *written);
 
+/*
+ * Waits until the host has read every byte written, looking every
+ * millisecond, for at most timeout_ms (less if a stop is requested).
+ * Returns 0 once it has, the bytes still unread (in the line discipline's
+ * buffer) when the time is up, or a negative errno.
+ */
+int pty_drain(struct pty *pty, int timeout_ms);
+
 /* True while no host has the port open (as last seen). */
 bool pty_hung_up(const struct pty *pty);
 
