@@ -67,16 +67,16 @@ static void take_tick(struct firmware *firmware)
         return;
     struct ticker *ticker = &firmware->ticker;
     uint64_t now = hal_time_us();
-    if (ticker->next_us > now) {
-        hal_timer_alarm_at(ticker->next_us); /* went off early: wait on */
+    if (ticker->next > now) {
+        hal_timer_alarm_at(ticker->next); /* went off early: wait on */
         return;
     }
     ticker_take(ticker);
-    while (ticker->next_us <= now) {
+    while (ticker->next <= now) {
         ticker_take(ticker);
         firmware->stats.ticks_missed++;
     }
-    hal_timer_alarm_at(ticker->next_us);
+    hal_timer_alarm_at(ticker->next);
     abandon_frame(firmware);
     firmware->frame_time_us = hal_time_us();
     scan_begin(&firmware->scan);
@@ -136,13 +136,13 @@ static void follow_device(struct firmware *firmware)
     bool streaming = device_streaming(&firmware->device);
     uint32_t rate_mhz = device_frame_rate_mhz(&firmware->device);
     if (streaming && !firmware->streaming) {
-        ticker_start(&firmware->ticker, hal_time_us(), rate_mhz);
-        hal_timer_alarm_at(firmware->ticker.next_us);
+        ticker_start(&firmware->ticker, TICKER_MICROSECONDS, hal_time_us(), rate_mhz);
+        hal_timer_alarm_at(firmware->ticker.next);
     } else if (!streaming && firmware->streaming) {
         hal_timer_cancel(); /* a scan in progress still finishes and is sent */
     } else if (streaming && rate_mhz != firmware->rate_mhz) {
         ticker_set_rate(&firmware->ticker, rate_mhz);
-        hal_timer_alarm_at(firmware->ticker.next_us);
+        hal_timer_alarm_at(firmware->ticker.next);
     }
     firmware->streaming = streaming;
     firmware->rate_mhz = rate_mhz;

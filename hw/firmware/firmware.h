@@ -14,7 +14,7 @@
  *               nothing to do --> sleep until an interrupt
  *
  * Frame timing comes from the alarm alone: tick k of a START is due at
- * exactly start + floor(k * 10^9 / rate_mhz) us (ticker.h), and each scan
+ * exactly start + floor(k * 10^9 / rate_mhz) us (hw/ticker.h), and each scan
  * begins at its tick, however long the previous frame took. A frame still
  * being scanned, or scanned but still waiting for the link, when the next
  * tick comes is skipped (device_skip_frame: it uses up its sequence number,

@@ -128,8 +128,10 @@ class ReplayTest(unittest.TestCase):
         span = arrivals[-1] - arrivals[0]
         self.assertGreaterEqual(span, 4.0 / 8 * 0.95)  # never early
         self.assertLess(span, 4.0 / 2)  # and clearly not real time
-        for a, b in zip(arrivals, arrivals[1:]):
-            self.assertGreaterEqual(b - a, 0.4 / 8 * 0.8)
+        # Arrival is when this host read a frame: a host held up under load
+        # reads two at once, so single spacings prove nothing; their median does.
+        spacings = sorted(b - a for a, b in zip(arrivals, arrivals[1:]))
+        self.assertGreaterEqual(spacings[len(spacings) // 2], 0.4 / 8 * 0.8)
 
     def test_speed_zero_is_as_fast_as_the_host_reads(self):
         # 100 s of recording; the read times out (and fails) long before that.

@@ -22,41 +22,10 @@
 #include "options.h"
 #include "replay_raw.h"
 #include "simulator.h"
+#include "stop_signals.h"
 
 /* Exit status for a bad command line, as most command-line tools use. */
 #define EXIT_USAGE 2
-
-static volatile sig_atomic_t stop_requested;
-
-static void request_stop(int signal_number)
-{
-    (void)signal_number;
-    stop_requested = 1;
-}
-
-/*
- * Blocks SIGINT and SIGTERM except while waiting, and has them request a
- * stop. Called before any thread starts (the replay's reader has one), so
- * every thread blocks them and a signal always wakes the waiting loop.
- */
-static int catch_signals(sigset_t *wait_mask)
-{
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    if (sigprocmask(SIG_BLOCK, &stop_signals, wait_mask) != 0)
-        return -errno;
-    sigdelset(wait_mask, SIGINT);
-    sigdelset(wait_mask, SIGTERM);
-    struct sigaction action;
-    memset(&action, 0, sizeof(action));
-    action.sa_handler = request_stop;
-    sigemptyset(&action.sa_mask);
-    if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0)
-        return -errno;
-    return 0;
-}
 
 /* Prints the port's path: the first line of standard output, which hosts wait for. */
 static void print_port(const struct simulator *sim)
@@ -69,7 +38,7 @@ static void print_port(const struct simulator *sim)
 static int run(struct simulator *sim)
 {
     int err = 0;
-    while (!stop_requested && err == 0) {
+    while (!stop_signals_received && err == 0) {
         int ready = port_wait(&sim->port, simulator_next_deadline(sim));
         if (ready == -EINTR)
             continue;
@@ -101,12 +70,12 @@ static int replay_capture(struct simulator *sim, const sigset_t *wait_mask)
                                    : strerror(-err));
         return EXIT_FAILURE;
     }
-    err = simulator_power_up(sim, wait_mask, &stop_requested, false);
+    err = simulator_power_up(sim, wait_mask, &stop_signals_received, false);
     if (err == 0) {
         print_port(sim);
         log_message(LOG_LEVEL_INFO, "replay", "%s on %s: waiting for a host to open it",
                     o->replay_raw_path, port_path(&sim->port));
-        err = replay_raw_run(&raw, &sim->port, &stop_requested, o->linger_set, o->linger_ns);
+        err = replay_raw_run(&raw, &sim->port, &stop_signals_received, o->linger_set, o->linger_ns);
     }
     replay_raw_close(&raw);
     return err == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
@@ -125,7 +94,7 @@ int main(int argc, char **argv)
     }
     log_init("mtable-sim", sim.options.log_level, false);
     sigset_t wait_mask;
-    int err = catch_signals(&wait_mask);
+    int err = stop_signals_catch(&wait_mask);
     if (err < 0) {
         log_message(LOG_LEVEL_ERROR, "signals", "cannot catch SIGINT and SIGTERM: %s",
                     strerror(-err));
@@ -136,7 +105,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (simulator_start(&sim) < 0 ||
-        simulator_power_up(&sim, &wait_mask, &stop_requested, true) < 0)
+        simulator_power_up(&sim, &wait_mask, &stop_signals_received, true) < 0)
         goto out;
     print_port(&sim);
     simulator_log_device(&sim);

@@ -1,55 +1,10 @@
 /*
- * schedule.c - whole nanoseconds plus carried fractions.
+ * schedule.c - CLOCK_MONOTONIC in nanoseconds, and absolute sleeps on it.
  */
 #include "schedule.h"
 
 #include <errno.h>
 #include <time.h>
-
-/* period_ns = PERIOD_NUMERATOR / rate_mhz: 10^3 mHz per Hz times 10^9 ns per second. */
-#define PERIOD_NUMERATOR 1000000000000ull
-
-static void set_period(struct schedule *schedule, uint32_t rate_mhz)
-{
-    schedule->rate_mhz = rate_mhz;
-    schedule->period_ns = PERIOD_NUMERATOR / rate_mhz;
-    schedule->remainder = PERIOD_NUMERATOR % rate_mhz;
-    schedule->carried = 0;
-}
-
-/* Moves next_ns one period past previous_ns. */
-static void advance(struct schedule *schedule)
-{
-    schedule->next_ns = schedule->previous_ns + schedule->period_ns;
-    schedule->carried += schedule->remainder;
-    if (schedule->carried >= schedule->rate_mhz) {
-        schedule->carried -= schedule->rate_mhz;
-        schedule->next_ns++;
-    }
-}
-
-void schedule_start(struct schedule *schedule, uint64_t first_ns, uint32_t rate_mhz)
-{
-    set_period(schedule, rate_mhz);
-    schedule->next_ns = first_ns;
-    schedule->previous_ns = first_ns;
-    schedule->ticked = false;
-}
-
-uint64_t schedule_take(struct schedule *schedule)
-{
-    schedule->previous_ns = schedule->next_ns;
-    schedule->ticked = true;
-    advance(schedule);
-    return schedule->previous_ns;
-}
-
-void schedule_set_rate(struct schedule *schedule, uint32_t rate_mhz)
-{
-    set_period(schedule, rate_mhz);
-    if (schedule->ticked)
-        advance(schedule);
-}
 
 uint64_t schedule_now_ns(void)
 {

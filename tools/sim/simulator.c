@@ -158,7 +158,7 @@ int simulator_power_up(struct simulator *sim, const sigset_t *wait_mask,
     if (announce) {
         /* Power-up: the device announces itself before anyone asked. */
         sim->reset_ns = schedule_now_ns();
-        schedule_start(&sim->model, 0, sim->rate_mhz);
+        ticker_start(&sim->model, TICKER_NANOSECONDS, 0, sim->rate_mhz);
         uint8_t info[DEVICE_ANSWER_MAX];
         size_t info_len = 0;
         device_encode_info(&sim->device, info, sizeof(info), &info_len);
@@ -200,7 +200,7 @@ void simulator_log_device(const struct simulator *sim)
 uint64_t simulator_next_model_ns(const struct simulator *sim)
 {
     if (sim->replay == NULL)
-        return sim->model.next_ns;
+        return sim->model.next;
     const struct replay_frame *next = replay_peek(sim->replay);
     return next != NULL ? next->time_ns : sim->replay_end_ns;
 }
@@ -226,7 +226,7 @@ static uint64_t next_scan_ns(const struct simulator *sim)
     if (sim->burst_left > 0)
         return 0;
     if (sim->replay == NULL)
-        return sim->deadlines.next_ns;
+        return sim->deadlines.next;
     if (sim->options.speed == 0.0)
         return unpaced_scan_ns(sim);
     double ahead_ns =
@@ -251,8 +251,8 @@ static void follow_device(struct simulator *sim)
 {
     uint32_t rate = device_frame_rate_mhz(&sim->device);
     if (rate != sim->rate_mhz) {
-        schedule_set_rate(&sim->deadlines, rate);
-        schedule_set_rate(&sim->model, rate);
+        ticker_set_rate(&sim->deadlines, rate);
+        ticker_set_rate(&sim->model, rate);
         sim->rate_mhz = rate;
         char text[48];
         print_rate(text, sizeof(text), rate);
@@ -270,7 +270,7 @@ static void follow_device(struct simulator *sim)
         } else {
             sim->pace_wall_ns = schedule_now_ns();
             sim->pace_axis_ns = simulator_next_model_ns(sim);
-            schedule_start(&sim->deadlines, sim->pace_wall_ns, rate);
+            ticker_start(&sim->deadlines, TICKER_NANOSECONDS, sim->pace_wall_ns, rate);
             log_message(LOG_LEVEL_INFO, "device", "START: streaming from frame %" PRIu32,
                         device_next_sequence(&sim->device));
         }
@@ -353,7 +353,7 @@ int simulator_reset(struct simulator *sim, unsigned rows, unsigned cols)
     sim->burst_left = 0;
     sim->scanned_since_reset = false;
     if (sim->rate_mhz != info.frame_rate_mhz) {
-        schedule_set_rate(&sim->model, info.frame_rate_mhz);
+        ticker_set_rate(&sim->model, info.frame_rate_mhz);
         sim->rate_mhz = info.frame_rate_mhz;
     }
     uint8_t packet[DEVICE_ANSWER_MAX];
@@ -398,7 +398,7 @@ static int count_intact(struct simulator *sim, const struct scan *scan)
     sim->last_frame_ns = schedule_now_ns();
     sim->frames_sent++;
     if (sim->replay == NULL &&
-        ground_truth_record(&sim->truth, scan->sequence, scan->time_ns, sim->model.next_ns,
+        ground_truth_record(&sim->truth, scan->sequence, scan->time_ns, sim->model.next,
                             scan->contacts, scan->contact_count) < 0) {
         log_message(LOG_LEVEL_ERROR, "ground-truth", "out of memory at frame %" PRIu32,
                     scan->sequence);
@@ -420,7 +420,7 @@ static int scan_frame(struct simulator *sim)
 
     uint64_t deadline_ns = next_scan_ns(sim);
     if (sim->replay == NULL)
-        schedule_take(&sim->deadlines); /* a burst keeps the schedule's place */
+        ticker_take(&sim->deadlines); /* a burst keeps the schedule's place */
     if (sim->burst_left > 0)
         sim->burst_left--;
     else
@@ -433,7 +433,7 @@ static int scan_frame(struct simulator *sim)
         take_recorded(sim, &scan);
     } else {
         scan.sequence = device_next_sequence(&sim->device);
-        scan.time_ns = schedule_take(&sim->model);
+        scan.time_ns = ticker_take(&sim->model);
         scan.device_time_us = (scan_ns - sim->reset_ns) / 1000u;
         if (port_host_present(&sim->port)) { /* nobody to see it: no need to make it */
             scan.contact_count = frame_source_generate(&sim->source, scan.sequence, scan.time_ns,
@@ -452,7 +452,7 @@ static int scan_frame(struct simulator *sim)
     if (sim->replay != NULL)
         advance_recording(sim);
     else if ((sim->options.frames != 0 && sim->frames_scanned >= sim->options.frames) ||
-             (sim->options.duration_ns != 0 && sim->model.next_ns >= sim->options.duration_ns))
+             (sim->options.duration_ns != 0 && sim->model.next >= sim->options.duration_ns))
         spend_budget(sim);
     return 0;
 }

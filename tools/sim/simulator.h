@@ -31,6 +31,7 @@
 #include "port.h"
 #include "replay.h"
 #include "schedule.h"
+#include "ticker.h"
 
 /* Everything the simulated table works with; fields are shared with injector.c. */
 struct simulator {
@@ -45,14 +46,14 @@ struct simulator {
     struct replay *replay;      /* --replay, or NULL */
     struct ground_truth truth;
     struct fault_log fault_log;
-    struct schedule deadlines; /* scan times on CLOCK_MONOTONIC, restarted at START */
-    struct schedule model;     /* model time of each frame, from 0 */
-    uint64_t reset_ns;         /* CLOCK_MONOTONIC at the simulated power-up or reset */
-    uint64_t pace_wall_ns;     /* replay: CLOCK_MONOTONIC at START ... */
-    uint64_t pace_axis_ns;     /* ... and the recording's time then */
-    uint64_t replay_end_ns;    /* replay: time axis after the last frame */
-    uint16_t *values;          /* the frame being scanned */
-    uint8_t *frame;            /* its wire bytes */
+    struct ticker deadlines; /* scan times on CLOCK_MONOTONIC (ns), restarted at START */
+    struct ticker model;     /* model time of each frame (ns), from 0 */
+    uint64_t reset_ns;       /* CLOCK_MONOTONIC at the simulated power-up or reset */
+    uint64_t pace_wall_ns;   /* replay: CLOCK_MONOTONIC at START ... */
+    uint64_t pace_axis_ns;   /* ... and the recording's time then */
+    uint64_t replay_end_ns;  /* replay: time axis after the last frame */
+    uint16_t *values;        /* the frame being scanned */
+    uint8_t *frame;          /* its wire bytes */
     size_t frame_capacity;
     uint8_t *wire; /* the same after faults */
     size_t wire_capacity;

@@ -23,19 +23,12 @@
 #include "pattern.h"
 #include "pty.h"
 #include "schedule.h"
+#include "stop_signals.h"
 
 /* How long to sleep while the pty is full and a host reads slowly: a UART drains meanwhile. */
 #define FULL_PORT_RETRY_NS 1000000u
 /* Timer slack for the waits, ns: Linux's default 50 us would show as jitter of the frame starts. */
 #define TIMER_SLACK_NS 1000
-
-static volatile sig_atomic_t stop_requested;
-
-static void request_stop(int signal_number)
-{
-    (void)signal_number;
-    stop_requested = 1;
-}
 
 static struct host_table {
     struct matrix matrix;    /* the electronics */
@@ -52,26 +45,6 @@ static struct host_table {
     struct host_hal_counters counters;
 } table = {.tee = -1};
 
-/* Blocks SIGINT and SIGTERM except while waiting, and has them request a stop. */
-static int catch_signals(sigset_t *wait_mask)
-{
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    if (sigprocmask(SIG_BLOCK, &stop_signals, wait_mask) != 0)
-        return -errno;
-    sigdelset(wait_mask, SIGINT);
-    sigdelset(wait_mask, SIGTERM);
-    struct sigaction action;
-    memset(&action, 0, sizeof(action));
-    action.sa_handler = request_stop;
-    sigemptyset(&action.sa_mask);
-    if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0)
-        return -errno;
-    return 0;
-}
-
 int host_hal_open(const struct host_hal_settings *settings)
 {
     int err = matrix_init(&table.matrix, settings->rows, settings->cols);
@@ -82,9 +55,9 @@ int host_hal_open(const struct host_hal_settings *settings)
         return -ENOMEM;
     }
     sigset_t wait_mask;
-    err = catch_signals(&wait_mask);
+    err = stop_signals_catch(&wait_mask);
     if (err == 0)
-        err = pty_open(&table.pty, &wait_mask, &stop_requested);
+        err = pty_open(&table.pty, &wait_mask, &stop_signals_received);
     if (err < 0) {
         log_message(LOG_LEVEL_ERROR, "port", "cannot create a pseudo-terminal: %s", strerror(-err));
         return err;
@@ -133,7 +106,7 @@ const char *host_hal_port(void)
 
 bool host_hal_stop_requested(void)
 {
-    return stop_requested != 0;
+    return stop_signals_received != 0;
 }
 
 struct host_hal_counters host_hal_counters(void)
@@ -280,7 +253,7 @@ void hal_interrupts_enable(void)
 
 void hal_wait_for_interrupt(void)
 {
-    if (stop_requested)
+    if (stop_signals_received)
         return;
     uint64_t deadline_ns = UINT64_MAX;
     if (table.alarm_armed)
