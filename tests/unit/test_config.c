@@ -221,12 +221,28 @@ static void test_calibration(void **state)
     }
 }
 
+/* The example shipped with the daemon stays a valid config file. */
+static void test_example_file_loads(void **state)
+{
+    (void)state;
+    struct config c;
+    config_defaults(&c);
+    char error[512] = "";
+    int err = config_load(MTABLE_SOURCE_DIR "/acquisition/mtable-acqd.conf.example", &c, error,
+                          sizeof(error));
+    if (err != 0)
+        fail_msg("%s", error);
+    assert_string_equal(c.port, "usb:MT-0001");
+    assert_string_equal(c.output_dir, "/var/lib/mtable");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),    cmocka_unit_test(test_set_values),
         cmocka_unit_test(test_load_file),   cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_calibration),
+        cmocka_unit_test(test_example_file_loads),
     };
     return cmocka_run_group_tests(tests, make_directory, remove_directory);
 }
