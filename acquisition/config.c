@@ -79,7 +79,10 @@ static int parse_number(const char *value, double *out)
     char *end;
     errno = 0;
     double number = strtod(value, &end);
-    if (end == value || *end != '\0' || errno != 0 || !isfinite(number))
+    if (end == value)
+        return -EINVAL;
+    end += strspn(end, " \t"); /* spaces after the number, as around CSV fields */
+    if (*end != '\0' || errno != 0 || !isfinite(number))
         return -EINVAL;
     *out = number;
     return 0;

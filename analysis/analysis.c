@@ -163,23 +163,24 @@ static int create_estimator(struct run *run)
 {
     const struct session_metadata *m = run->metadata;
     size_t taxels = (size_t)m->rows * (size_t)m->cols;
-    double block = round(m->frame_rate_hz * ANALYSIS_REST_BLOCK_S);
-    unsigned block_frames = block < 1 ? 1 : block > 100000 ? 100000 : (unsigned)block;
-    double blocks = ceil(run->settings->rest_window_s * m->frame_rate_hz / block_frames);
-    unsigned window_blocks = blocks < 1 ? 1 : blocks > 100000 ? 100000 : (unsigned)blocks;
-    unsigned wanted = window_blocks;
-    while (window_blocks > 1 &&
-           resting_load_memory(taxels, block_frames, window_blocks) > ANALYSIS_REST_MEMORY_MAX)
-        window_blocks--;
-    run->outcome.rest_block_frames = block_frames;
-    run->outcome.rest_window_blocks = window_blocks;
-    run->outcome.rest_window_s = window_blocks * (double)block_frames / m->frame_rate_hz;
-    if (window_blocks < wanted)
+    struct resting_load_plan plan;
+    resting_load_plan(m->frame_rate_hz, ANALYSIS_REST_BLOCK_S, run->settings->rest_window_s, taxels,
+                      ANALYSIS_REST_MEMORY_MAX, &plan);
+    run->outcome.rest_block_frames = plan.block_frames;
+    run->outcome.rest_window_blocks = plan.window_blocks;
+    run->outcome.rest_window_s = plan.window_blocks * (double)plan.block_frames / m->frame_rate_hz;
+    if (plan.over_memory)
+        warn(run,
+             "%s: the resting-load estimator needs %.1f MiB at this frame rate and grid, more than "
+             "its %u MiB cap even with a window of one block (%.3g s)",
+             run->path, (double)plan.memory / (1 << 20), ANALYSIS_REST_MEMORY_MAX >> 20,
+             run->outcome.rest_window_s);
+    else if (plan.window_blocks < plan.wanted_blocks)
         warn(run,
              "%s: the resting-load window is shortened to %.3g s to keep memory under %u MiB at "
              "this frame rate and grid",
              run->path, run->outcome.rest_window_s, ANALYSIS_REST_MEMORY_MAX >> 20);
-    if (resting_load_create(taxels, block_frames, window_blocks, &run->estimator) < 0)
+    if (resting_load_create(taxels, plan.block_frames, plan.window_blocks, &run->estimator) < 0)
         return fail(run, -ENOMEM, "%s: out of memory", run->path);
     return 0;
 }
@@ -220,7 +221,7 @@ static int add_frame(struct run *run, const struct resting_load_frame *frame)
     if (r < 0)
         return fail(run, r, "%s: cannot write the per-frame series: %s", run->dir.final_path,
                     strerror(-r));
-    series_overview_add(run->overview, frame->index, &row);
+    series_overview_add(run->overview, &row);
     return 0;
 }
 
@@ -335,7 +336,8 @@ static int write_outputs(struct run *run)
     struct render_timeline timeline = {.regions = run->regions,
                                        .visits = visits,
                                        .visit_count = visit_count,
-                                       .duration_s = o->time_axis_s,
+                                       .start_s = o->from_s,
+                                       .end_s = series_overview_end(run->overview),
                                        .title = title};
     if (output_dir_file(&run->dir, "timeline.png", path, sizeof(path)) < 0 ||
         render_timeline_png(&timeline, path) < 0)
@@ -418,8 +420,11 @@ static int run_analysis(struct run *run, const char *out_path)
     run->overview = malloc(sizeof(*run->overview));
     if (!run->overview)
         return fail(run, -ENOMEM, "%s: out of memory", run->path);
-    series_overview_init(run->overview, m->frames);
     run->period_s = 1 / m->frame_rate_hz;
+    /* Gapless, the window ends at to_s or with the session: N nominal periods. */
+    double nominal_end_s = (double)m->frames * run->period_s;
+    series_overview_init(run->overview, s->from_s,
+                         s->to_s < nominal_end_s ? s->to_s : nominal_end_s);
     if ((r = start_outputs(run, out_path)) < 0 || (r = stream_frames(run)) < 0)
         return r;
     if (metrics_finish(run->metrics) < 0)

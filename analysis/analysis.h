@@ -39,7 +39,7 @@
 #define ANALYSIS_REST_WINDOW_S 60.0
 /* Resting-load block length, seconds: block minima cover the far part of each window. */
 #define ANALYSIS_REST_BLOCK_S 1.0
-/* Most memory the resting-load estimator may hold; its window shrinks to fit. */
+/* Memory cap of the resting-load estimator; its window shrinks to fit, to one block at least. */
 #define ANALYSIS_REST_MEMORY_MAX (40u * 1024 * 1024)
 
 /* What the user asked for. */

@@ -4,6 +4,9 @@
  * Per frame, one pass over the taxels computes p and a (single precision),
  * adds them to six per-taxel block accumulators and to the frame's totals,
  * and keeps the applied counts (reading - resting) and a in scratch arrays;
+ * whether p and a reach the time-above threshold T is decided exactly as
+ * in double precision (prepare_time_above), so a pressure a hair below T
+ * never counts as above it;
  * then one pass per region over its runs of consecutive taxels decides the
  * region's activity (hysteresis on the region's highest applied counts) and
  * adds to its results. Every METRICS_BLOCK_FRAMES frames the block sums move
@@ -57,6 +60,9 @@ struct metrics {
     uint16_t *applied_counts; /* scratch: reading - resting */
     float *column_of;         /* column index of each taxel */
     float *table;             /* reading -> pressure in single precision, or NULL */
+    uint32_t lowest_above;    /* P nondecreasing: the least reading with p >= threshold */
+    uint32_t *lowest_applied; /* ... for each resting estimate, the least with a >= threshold */
+    uint8_t *reading_above;   /* otherwise: 1 where the reading's pressure >= threshold */
     struct region_state *regions;
     size_t region_count;
     struct metrics_visit *visits;
@@ -83,6 +89,48 @@ static int make_runs(const struct region *region, struct region_state *state)
             last->count++;
         else
             state->runs[state->run_count++] = (struct taxel_run){region->taxels[i], 1};
+    }
+    return 0;
+}
+
+/*
+ * Sets up the exact time-above decisions. For a nondecreasing P (counts: the
+ * reading itself), p >= T holds from one reading on, and so does
+ * max(0, P(v) - P(r)) >= T for each r (rounding never reverses an order);
+ * that reading grows with r, so one sweep finds them all.
+ */
+static int prepare_time_above(struct metrics *m)
+{
+    const double *table = m->config->pressure_table;
+    double threshold = m->config->above_threshold;
+    size_t v = 0;
+    while (v < PRESSURE_TABLE_SIZE && !((table ? table[v] : (double)v) >= threshold))
+        v++;
+    m->lowest_above = (uint32_t)v;
+    if (!table)
+        return 0;
+    bool nondecreasing = true;
+    for (v = 1; v < PRESSURE_TABLE_SIZE && nondecreasing; v++)
+        nondecreasing = table[v] >= table[v - 1];
+    if (!nondecreasing) {
+        m->reading_above = malloc(PRESSURE_TABLE_SIZE);
+        if (!m->reading_above)
+            return -ENOMEM;
+        for (v = 0; v < PRESSURE_TABLE_SIZE; v++)
+            m->reading_above[v] = table[v] >= threshold;
+        return 0;
+    }
+    m->lowest_applied = malloc(PRESSURE_TABLE_SIZE * sizeof(uint32_t));
+    if (!m->lowest_applied)
+        return -ENOMEM;
+    v = 0;
+    for (size_t r = 0; r < PRESSURE_TABLE_SIZE; r++) {
+        for (; v < PRESSURE_TABLE_SIZE; v++) {
+            double applied = table[v] - table[r];
+            if ((applied > 0 ? applied : 0) >= threshold)
+                break;
+        }
+        m->lowest_applied[r] = (uint32_t)v;
     }
     return 0;
 }
@@ -121,6 +169,8 @@ int metrics_create(const struct metrics_config *config, struct metrics **out)
         for (size_t i = 0; ok && i < PRESSURE_TABLE_SIZE; i++)
             m->table[i] = (float)config->pressure_table[i];
     }
+    if (ok)
+        ok = prepare_time_above(m) == 0;
     for (size_t r = 0; ok && r < m->region_count; r++)
         ok = make_runs(&config->regions->regions[r], &m->regions[r]) == 0;
     if (!ok) {
@@ -203,13 +253,47 @@ VECTOR_CLONES static void convert_table(size_t taxels, const float *restrict tab
 
 /* Adds one frame's pressures (duration d) to one variant's block sums and peaks. */
 VECTOR_CLONES static void accumulate(size_t taxels, const float *restrict pressure, float d,
-                                     float threshold, float *restrict sum, float *restrict above,
-                                     float *restrict peak)
+                                     float *restrict sum, float *restrict peak)
 {
     for (size_t x = 0; x < taxels; x++) {
         sum[x] += pressure[x] * d;
-        above[x] += pressure[x] >= threshold ? d : 0;
         peak[x] = pressure[x] > peak[x] ? pressure[x] : peak[x];
+    }
+}
+
+/* Time above in counts: p = v and a = the applied counts, both whole, against the least count. */
+VECTOR_CLONES static void add_above_counts(size_t taxels, const uint16_t *restrict v,
+                                           const uint16_t *restrict counts, uint32_t lowest,
+                                           float d, float *restrict raw, float *restrict applied)
+{
+    for (size_t x = 0; x < taxels; x++) {
+        raw[x] += v[x] >= lowest ? d : 0;
+        applied[x] += counts[x] >= lowest ? d : 0;
+    }
+}
+
+/* Time above for a nondecreasing calibration: thresholds on the reading (prepare_time_above). */
+VECTOR_CLONES static void add_above_lowest(size_t taxels, const uint16_t *restrict v,
+                                           const uint16_t *restrict rest, uint32_t lowest,
+                                           const uint32_t *restrict lowest_applied, float d,
+                                           float *restrict raw, float *restrict applied)
+{
+    for (size_t x = 0; x < taxels; x++) {
+        raw[x] += v[x] >= lowest ? d : 0;
+        applied[x] += v[x] >= lowest_applied[rest[x]] ? d : 0;
+    }
+}
+
+/* Time above for any other calibration: p by the reading's flag, a in double precision. */
+VECTOR_CLONES static void add_above_table(size_t taxels, const uint8_t *restrict reading_above,
+                                          const double *restrict table, double threshold,
+                                          const uint16_t *restrict v, const uint16_t *restrict rest,
+                                          float d, float *restrict raw, float *restrict applied)
+{
+    for (size_t x = 0; x < taxels; x++) {
+        double difference = table[v[x]] - table[rest[x]];
+        raw[x] += reading_above[v[x]] ? d : 0;
+        applied[x] += (difference > 0 ? difference : 0) >= threshold ? d : 0;
     }
 }
 
@@ -261,14 +345,24 @@ static void add_taxels(struct metrics *m, const uint16_t *values, const uint16_t
                        double duration_s, struct metrics_frame *row)
 {
     size_t taxels = m->taxels;
-    float d = (float)duration_s, threshold = (float)m->config->above_threshold;
+    float d = (float)duration_s;
     float *p = m->pressure;
     if (m->table)
         convert_table(taxels, m->table, values, resting, p, m->applied, m->applied_counts);
     else
         convert_counts(taxels, values, resting, p, m->applied, m->applied_counts);
-    accumulate(taxels, p, d, threshold, m->block_sum[0], m->block_above[0], m->peak[0]);
-    accumulate(taxels, m->applied, d, threshold, m->block_sum[1], m->block_above[1], m->peak[1]);
+    if (!m->table)
+        add_above_counts(taxels, values, m->applied_counts, m->lowest_above, d, m->block_above[0],
+                         m->block_above[1]);
+    else if (m->lowest_applied)
+        add_above_lowest(taxels, values, resting, m->lowest_above, m->lowest_applied, d,
+                         m->block_above[0], m->block_above[1]);
+    else
+        add_above_table(taxels, m->reading_above, m->config->pressure_table,
+                        m->config->above_threshold, values, resting, d, m->block_above[0],
+                        m->block_above[1]);
+    accumulate(taxels, p, d, m->block_sum[0], m->peak[0]);
+    accumulate(taxels, m->applied, d, m->block_sum[1], m->peak[1]);
     if (++m->block_frames == METRICS_BLOCK_FRAMES)
         flush_block(m);
     frame_totals(m, values, row);
@@ -369,6 +463,15 @@ int metrics_add_frame(struct metrics *m, const uint16_t *values, const uint16_t 
     return 0;
 }
 
+/* Order of start: first frame, then region index (two visits may start in one frame). */
+static int compare_visits(const void *a, const void *b)
+{
+    const struct metrics_visit *x = a, *y = b;
+    if (x->first_frame != y->first_frame)
+        return x->first_frame < y->first_frame ? -1 : 1;
+    return (x->region > y->region) - (x->region < y->region);
+}
+
 int metrics_finish(struct metrics *m)
 {
     if (m->finished)
@@ -384,6 +487,8 @@ int metrics_finish(struct metrics *m)
         if (state->result.dwell_s > 0)
             state->result.mean_applied = state->loaded_mean_weighted / state->result.dwell_s;
     }
+    if (m->visit_count > 1)
+        qsort(m->visits, m->visit_count, sizeof(*m->visits), compare_visits);
     flush_block(m);
     double duration = m->totals.duration_s;
     for (int v = 0; v < 2; v++) {
@@ -436,6 +541,8 @@ void metrics_free(struct metrics *m)
     free(m->applied_counts);
     free(m->column_of);
     free(m->table);
+    free(m->lowest_applied);
+    free(m->reading_above);
     for (size_t r = 0; r < m->region_count; r++)
         free(m->regions[r].runs);
     free(m->regions);

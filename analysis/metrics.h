@@ -49,7 +49,7 @@ struct metrics_frame {
     double time_s;           /* start of the frame on the session time axis */
     uint32_t sequence;       /* device frame number */
     double duration_s;       /* what the frame counts for (frame_time.h) */
-    double total_load;       /* sum of p over all taxels (unit * taxels) */
+    double total_load;       /* sum of p over the taxels in contact (unit * taxels) */
     uint32_t contact_taxels; /* taxels with reading >= contact threshold */
     double contact_area_cm2; /* contact_taxels * taxel area (0 if unknown) */
     double cop_row, cop_col; /* centre of pressure of that load, taxel coordinates; NaN without */
@@ -107,7 +107,7 @@ const double *metrics_heatmap(const struct metrics *metrics, enum heatmap_kind k
 /* Results of region index. */
 const struct metrics_region *metrics_region_result(const struct metrics *metrics, size_t index);
 
-/* The visits, in order of their end; *count is set to their number. */
+/* The visits, in order of start once finished; *count is set to their number. */
 const struct metrics_visit *metrics_visits(const struct metrics *metrics, size_t *count);
 
 /* Totals over the frames added. */

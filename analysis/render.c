@@ -62,11 +62,11 @@ static double tick_step(double span, double max_ticks)
     return 10 * power;
 }
 
+/* Pixels per taxel: fits the grid in HEATMAP_GRID_HEIGHT x HEATMAP_GRID_WIDTH_MAX, then clamps. */
 static int heatmap_cell(int rows, int cols)
 {
-    int cell = HEATMAP_GRID_HEIGHT / rows;
-    if (cell * cols > HEATMAP_GRID_WIDTH_MAX)
-        cell = HEATMAP_GRID_WIDTH_MAX / cols;
+    int by_height = HEATMAP_GRID_HEIGHT / rows, by_width = HEATMAP_GRID_WIDTH_MAX / cols;
+    int cell = by_height < by_width ? by_height : by_width;
     return cell < HEATMAP_CELL_MIN   ? HEATMAP_CELL_MIN
            : cell > HEATMAP_CELL_MAX ? HEATMAP_CELL_MAX
                                      : cell;
@@ -281,20 +281,23 @@ int render_heatmap_png(const struct render_heatmap *h, const char *path)
     return finish_canvas(cr, path);
 }
 
-/* Draws a time axis under [x0, x0 + width] for 0..duration_s at height y. */
-static void draw_time_axis(cairo_t *cr, double x0, double width, double y, double duration_s)
+/* Draws a time axis under [x0, x0 + width] for start_s .. start_s + span_s at height y. */
+static void draw_time_axis(cairo_t *cr, double x0, double width, double y, double start_s,
+                           double span_s)
 {
-    double span = duration_s > 0 ? duration_s : 1;
-    bool minutes = span >= 180;
+    bool minutes = span_s >= 180;
     double step =
-        minutes ? tick_step(span / 60, AXIS_TICKS_MAX) * 60 : tick_step(span, AXIS_TICKS_MAX);
+        minutes ? tick_step(span_s / 60, AXIS_TICKS_MAX) * 60 : tick_step(span_s, AXIS_TICKS_MAX);
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_line_width(cr, 1);
     cairo_move_to(cr, x0, y + 0.5);
     cairo_line_to(cr, x0 + width, y + 0.5);
     cairo_stroke(cr);
-    for (double t = 0; t <= span * (1 + 1e-9); t += step) {
-        double x = x0 + width * t / span;
+    /* Ticks at whole multiples of step; the first at or after start_s. */
+    for (double tick = ceil(start_s / step * (1 - 1e-9));
+         tick * step <= (start_s + span_s) * (1 + 1e-9); tick++) {
+        double t = tick * step;
+        double x = x0 + width * (t - start_s) / span_s;
         char label[32];
         if (minutes)
             snprintf(label, sizeof(label), "%d:%02d", (int)(t / 60), (int)fmod(t, 60));
@@ -329,7 +332,7 @@ int render_timeline_png(const struct render_timeline *t, const char *path)
     if (!cr)
         return -ENOMEM;
     double x0 = TIMELINE_NAMES, lanes_width = width - TIMELINE_NAMES - TIMELINE_RIGHT;
-    double span = t->duration_s > 0 ? t->duration_s : 1;
+    double span = t->end_s > t->start_s ? t->end_s - t->start_s : 1;
     cairo_set_source_rgb(cr, 0, 0, 0);
     draw_text(cr, 10, 22, 0, 15, true, t->title);
     if (count == 0)
@@ -347,7 +350,7 @@ int render_timeline_png(const struct render_timeline *t, const char *path)
         const struct metrics_visit *visit = &t->visits[v];
         double rgb[3];
         category_color(visit->region, rgb);
-        double x = x0 + lanes_width * visit->start_s / span;
+        double x = x0 + lanes_width * (visit->start_s - t->start_s) / span;
         double w = lanes_width * (visit->end_s - visit->start_s) / span;
         cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
         cairo_rectangle(cr, x, TIMELINE_TOP + (double)visit->region * TIMELINE_LANE + 3,
@@ -355,7 +358,8 @@ int render_timeline_png(const struct render_timeline *t, const char *path)
         cairo_fill(cr);
     }
     draw_time_axis(cr, x0, lanes_width,
-                   TIMELINE_TOP + (double)(count > 0 ? count : 1) * TIMELINE_LANE, span);
+                   TIMELINE_TOP + (double)(count > 0 ? count : 1) * TIMELINE_LANE, t->start_s,
+                   span);
     return finish_canvas(cr, path);
 }
 
@@ -386,7 +390,7 @@ static void draw_panel(cairo_t *cr, const struct series_overview *overview, doub
             const struct series_bin *bin = &overview->bins[b];
             if (!bin->used || isnan(bin->low[quantities[q]]))
                 continue;
-            double x = x0 + width * (bin->start_s + bin->end_s) / 2 / span;
+            double x = x0 + width * ((bin->start_s + bin->end_s) / 2 - overview->start_s) / span;
             double y1 = top + SERIES_PANEL * (1 - (bin->low[quantities[q]] - low) / (high - low));
             double y2 = top + SERIES_PANEL * (1 - (bin->high[quantities[q]] - low) / (high - low));
             cairo_move_to(cr, x, y1 + 0.75);
@@ -405,12 +409,11 @@ int render_series_png(const struct series_overview *overview, int rows, const ch
     cairo_t *cr = create_canvas(width, height);
     if (!cr)
         return -ENOMEM;
-    double span = 0, load_high = 0, area_high = 0;
+    double span = series_overview_end(overview) - overview->start_s, load_high = 0, area_high = 0;
     for (size_t b = 0; b < SERIES_OVERVIEW_BINS; b++) {
         const struct series_bin *bin = &overview->bins[b];
         if (!bin->used)
             continue;
-        span = bin->end_s > span ? bin->end_s : span;
         for (int q = SERIES_TOTAL_LOAD; q <= SERIES_APPLIED_TOTAL; q++)
             load_high = bin->high[q] > load_high ? bin->high[q] : load_high;
         area_high =
@@ -435,7 +438,7 @@ int render_series_png(const struct series_overview *overview, int rows, const ch
     draw_panel(cr, overview, top, span, centre, centre_names, 2, 0, rows - 1,
                "centre of pressure (taxel row / column)");
     draw_time_axis(cr, SERIES_LEFT, SERIES_WIDTH - SERIES_LEFT - SERIES_RIGHT, top + SERIES_PANEL,
-                   span);
+                   overview->start_s, span);
     return finish_canvas(cr, path);
 }
 

@@ -14,8 +14,9 @@
  *   |              FEET                           |
  *   +--------------------------------------------+
  *
- * Timeline: one lane per region, a bar for each visit, over the session.
- * Series: total and applied load, contact area and centre of pressure.
+ * Timeline: one lane per region, a bar for each visit, over the analysed
+ * time range. Series: total and applied load, contact area and centre of
+ * pressure over the same range.
  * Sizes depend only on the grid and the number of regions (render_*_size),
  * so tests know what to expect.
  */
@@ -43,7 +44,7 @@ struct render_timeline {
     const struct region_map *regions;
     const struct metrics_visit *visits;
     size_t visit_count;
-    double duration_s; /* length of the time axis */
+    double start_s, end_s; /* the time axis: the analysed range on the session's axis */
     const char *title;
 };
 

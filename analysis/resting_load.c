@@ -15,10 +15,14 @@
 #include "resting_load.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vector_clones.h"
+
+/* Most frames per block and blocks per window a plan gives: far beyond any real rate or window. */
+#define RESTING_LOAD_MAX_COUNT 100000
 
 struct resting_load {
     size_t taxels;
@@ -40,8 +44,34 @@ size_t resting_load_memory(size_t taxels, unsigned block_frames, unsigned window
 {
     size_t frames = ((size_t)window_blocks + 1) * block_frames;
     size_t blocks = 2 * (size_t)window_blocks + 1;
-    return sizeof(struct resting_load) + frames * (taxels * 2 + sizeof(struct frame_stamp)) +
-           (blocks + block_frames + 4) * taxels * 2;
+    /* frames and stamps; block minima, suffix minima and the four per-taxel rows */
+    return frames * (taxels * sizeof(uint16_t) + sizeof(struct frame_stamp)) +
+           (blocks + block_frames + 4) * taxels * sizeof(uint16_t);
+}
+
+/* A count of blocks or frames from a real number: at least 1, at most RESTING_LOAD_MAX_COUNT. */
+static unsigned whole_count(double count)
+{
+    return count < 1                        ? 1
+           : count > RESTING_LOAD_MAX_COUNT ? RESTING_LOAD_MAX_COUNT
+                                            : (unsigned)count;
+}
+
+void resting_load_plan(double rate_hz, double block_s, double window_s, size_t taxels,
+                       size_t memory_max, struct resting_load_plan *out)
+{
+    unsigned block_frames = whole_count(floor(rate_hz * block_s + 0.5));
+    unsigned wanted = whole_count(ceil(window_s * rate_hz / block_frames));
+    unsigned window_blocks = wanted;
+    while (window_blocks > 1 &&
+           resting_load_memory(taxels, block_frames, window_blocks) > memory_max)
+        window_blocks--;
+    size_t memory = resting_load_memory(taxels, block_frames, window_blocks);
+    *out = (struct resting_load_plan){.block_frames = block_frames,
+                                      .wanted_blocks = wanted,
+                                      .window_blocks = window_blocks,
+                                      .memory = memory,
+                                      .over_memory = memory > memory_max};
 }
 
 int resting_load_create(size_t taxels, unsigned block_frames, unsigned window_blocks,

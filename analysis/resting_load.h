@@ -50,8 +50,25 @@ struct resting_load_frame {
 int resting_load_create(size_t taxels, unsigned block_frames, unsigned window_blocks,
                         struct resting_load **out);
 
-/* Bytes the estimator holds for these settings (to bound memory before creating it). */
+/* Bytes of the estimator's arrays for these settings (to bound memory before creating it). */
 size_t resting_load_memory(size_t taxels, unsigned block_frames, unsigned window_blocks);
+
+/* Block and window lengths for a session, by the rule of analysis/METRICS.md section 3. */
+struct resting_load_plan {
+    unsigned block_frames;  /* B = max(1, floor(rate * block_s + 0.5)) */
+    unsigned wanted_blocks; /* max(1, ceil(window_s * rate / B)) */
+    unsigned window_blocks; /* K: the largest of 1 .. wanted_blocks within memory_max, else 1 */
+    size_t memory;          /* resting_load_memory for B and K */
+    bool over_memory;       /* even K = 1 needs more than memory_max */
+};
+
+/*
+ * Plans blocks of about block_s seconds and a window of window_s seconds at
+ * rate_hz for frames of taxels values, shortening the window (never below
+ * one block) to keep the estimator within memory_max bytes.
+ */
+void resting_load_plan(double rate_hz, double block_s, double window_s, size_t taxels,
+                       size_t memory_max, struct resting_load_plan *out);
 
 /* Adds the next frame (values are copied). Pop every ready frame first. */
 int resting_load_push(struct resting_load *estimator, const uint16_t *values,

@@ -144,41 +144,23 @@ int results_csv_write_regions(const struct analysis_outcome *o, const char *path
     return fclose(file) != 0 ? -EIO : result;
 }
 
-static int compare_visits(const void *a, const void *b)
-{
-    const struct metrics_visit *x = a, *y = b;
-    if (x->first_frame != y->first_frame)
-        return x->first_frame < y->first_frame ? -1 : 1;
-    return (x->region > y->region) - (x->region < y->region);
-}
-
 int results_csv_write_visits(const struct analysis_outcome *o, const char *path)
 {
     size_t count = 0;
     const struct metrics_visit *visits = metrics_visits(o->metrics, &count);
-    struct metrics_visit *sorted = malloc((count ? count : 1) * sizeof(*sorted));
-    if (!sorted)
-        return -ENOMEM;
-    if (count)
-        memcpy(sorted, visits, count * sizeof(*sorted));
-    qsort(sorted, count, sizeof(*sorted), compare_visits);
     FILE *file = fopen(path, "w");
-    if (!file) {
-        int code = -errno;
-        free(sorted);
-        return code;
-    }
+    if (!file)
+        return -errno;
     fprintf(file, "region,first_frame,last_frame,first_sequence,last_sequence,start_s,end_s,"
                   "dwell_s,peak_applied,unit\n");
     for (size_t v = 0; v < count; v++) {
-        const struct metrics_visit *visit = &sorted[v];
+        const struct metrics_visit *visit = &visits[v];
         fprintf(file, "%s,%llu,%llu,%u,%u,%.6f,%.6f,%.6f,%.6g,%s\n",
                 o->regions->regions[visit->region].name, (unsigned long long)visit->first_frame,
                 (unsigned long long)visit->last_frame, visit->first_sequence, visit->last_sequence,
                 visit->start_s, visit->end_s, visit->dwell_s, visit->peak_applied,
                 pressure_unit_name(o->unit));
     }
-    free(sorted);
     int result = ferror(file) ? -EIO : 0;
     return fclose(file) != 0 ? -EIO : result;
 }

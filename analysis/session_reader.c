@@ -31,6 +31,7 @@
 #include "hdf5_error.h"
 #include "packet.h"
 #include "pressure.h"
+#include "record.h"
 #include "vector_clones.h"
 
 /* Chunks in flight: enough to keep the inflating thread busy while the caller works. */
@@ -48,15 +49,14 @@
 /* Largest chunk read raw (bytes): bounds the slots' memory whatever the file says. */
 #define READER_MAX_DIRECT_CHUNK (4 * 1024 * 1024)
 
-/* link_events kinds (acquisition/FILE_FORMAT.md). */
-enum {
-    EVENT_GAP = 1,
-    EVENT_DROP = 2,
-    EVENT_FIRST_DECODE_ERROR = 3,
-    EVENT_LAST_DECODE_ERROR = 10,
-    EVENT_DISCONNECT = 12,
-    EVENT_DEVICE_RESET = 14,
-};
+/* HDF5's default number of chunk cache slots, the least given to a dataset. */
+#define READER_CACHE_SLOTS_MIN 521
+
+/* Metadata cache of a session file: its headers and the chunk index blocks being read. */
+#define READER_METADATA_CACHE (64 * 1024)
+
+/* Chunk cache policy: evict chunks read in full first, since reading goes in order. */
+#define READER_CACHE_PREEMPTION 1.0
 
 enum slot_state { SLOT_EMPTY, SLOT_LOADED, SLOT_CLAIMED, SLOT_READY, SLOT_FAILED };
 
@@ -183,10 +183,31 @@ static int read_number_attribute(hid_t object, const char *name, hid_t memory_ty
 
 /* --- Opening -------------------------------------------------------------- */
 
+/*
+ * Fixes the file's metadata cache at READER_METADATA_CACHE bytes. HDF5's
+ * default starts at 2 MiB and may grow to 32 MiB, and it keeps every piece
+ * of the chunk indexes read until it is full: memory growing with the
+ * session (about 0.4 MB per hour at 100 frames/s). Frames are read in
+ * order, so index blocks already passed are never needed again.
+ */
+static int limit_metadata_cache(hid_t access)
+{
+    H5AC_cache_config_t config = {.version = H5AC__CURR_CACHE_CONFIG_VERSION};
+    if (H5Pget_mdc_config(access, &config) < 0)
+        return -EIO;
+    config.set_initial_size = true;
+    config.initial_size = config.min_size = config.max_size = READER_METADATA_CACHE;
+    config.incr_mode = H5C_incr__off;
+    config.flash_incr_mode = H5C_flash_incr__off;
+    config.decr_mode = H5C_decr__off;
+    return H5Pset_mdc_config(access, &config) < 0 ? -EIO : 0;
+}
+
 static hid_t open_file(const char *path, char *cause, size_t cause_size)
 {
     hid_t access = H5Pcreate(H5P_FILE_ACCESS);
-    if (access < 0 || H5Pset_libver_bounds(access, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0) {
+    if (access < 0 || H5Pset_libver_bounds(access, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0 ||
+        limit_metadata_cache(access) < 0) {
         hdf5_error_take(cause, cause_size);
         if (access >= 0)
             H5Pclose(access);
@@ -226,9 +247,82 @@ static H5Z_filter_t filter_at(hid_t creation, unsigned index)
 }
 
 /*
+ * Reopens dataset `name`, open as *dataset, with a chunk cache of `slots`
+ * slots and `bytes` bytes (HDF5 sets a dataset's cache when it is first
+ * opened). Should that fail, it is opened with the default cache: the data
+ * still read, only with more memory or time.
+ */
+static void reopen_with_cache(struct session_reader *r, const char *name, hid_t *dataset,
+                              size_t slots, size_t bytes)
+{
+    hid_t access = H5Dget_access_plist(*dataset);
+    if (access >= 0 && H5Pset_chunk_cache(access, slots, bytes, READER_CACHE_PREEMPTION) >= 0) {
+        H5Dclose(*dataset);
+        *dataset = H5Dopen2(r->file, name, access);
+        if (*dataset < 0)
+            *dataset = H5Dopen2(r->file, name, H5P_DEFAULT);
+    }
+    if (access >= 0)
+        H5Pclose(access);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/*
+ * Gives /frames, read through HDF5's pipeline, a chunk cache holding every
+ * chunk that one block of frames touches (a slab of chunks across the grid),
+ * so that each chunk is inflated once, in memory that does not grow with
+ * the session. With HDF5's default cache (1 MiB) a larger chunk is inflated
+ * again for every block read from it. Blocks read in order straddle at most
+ * two slabs, and the chunks of the older one are finished by then: one slab
+ * is enough.
+ */
+static void cache_frame_chunks(struct session_reader *r, const hsize_t chunk[3], size_t value_size)
+{
+    const struct session_metadata *m = &r->metadata;
+    hsize_t across = (((hsize_t)m->rows + chunk[1] - 1) / chunk[1]) *
+                     (((hsize_t)m->cols + chunk[2] - 1) / chunk[2]);
+    /* The chunks of two consecutive slabs have consecutive indices, which
+     * HDF5 hashes modulo the slot count: with more slots none collide. */
+    size_t slots = 2 * (size_t)across + 1;
+    reopen_with_cache(r, "frames", &r->frames,
+                      slots > READER_CACHE_SLOTS_MIN ? slots : READER_CACHE_SLOTS_MIN,
+                      (size_t)(across * chunk[0] * chunk[1] * chunk[2] * value_size));
+}
+
+/*
+ * Gives /sequence and /device_time_us a chunk cache of one chunk. They are
+ * read in order, STAMP_BATCH values at a time, so a chunk is never needed
+ * again once the reading has passed it; HDF5's default cache would keep up
+ * to 1 MiB of such chunks per dataset, memory growing with the session for
+ * its first 131 072 (device times) and 262 144 frames (sequence numbers).
+ */
+static void cache_stamp_chunks(struct session_reader *r)
+{
+    static const char *const names[] = {"sequence", "device_time_us"};
+    hid_t *datasets[] = {&r->sequence, &r->device_time};
+    for (size_t i = 0; i < 2; i++) {
+        hid_t creation = H5Dget_create_plist(*datasets[i]);
+        hid_t type = H5Dget_type(*datasets[i]);
+        hsize_t chunk = 0;
+        size_t bytes = creation >= 0 && type >= 0 && H5Pget_layout(creation) == H5D_CHUNKED &&
+                               H5Pget_chunk(creation, 1, &chunk) == 1
+                           ? (size_t)chunk * H5Tget_size(type)
+                           : 0;
+        if (type >= 0)
+            H5Tclose(type);
+        if (creation >= 0)
+            H5Pclose(creation);
+        H5Eclear2(H5E_DEFAULT);
+        if (bytes > 0)
+            reopen_with_cache(r, names[i], datasets[i], READER_CACHE_SLOTS_MIN, bytes);
+    }
+}
+
+/*
  * Decides whether chunks can be read raw: uint16 little-endian chunks of
- * (F, rows, cols) through exactly [shuffle, deflate]. Otherwise HDF5 reads
- * blocks of READER_FALLBACK_BLOCK frames through its own pipeline.
+ * (F, rows, cols), at most READER_MAX_DIRECT_CHUNK bytes, through exactly
+ * [shuffle, deflate]. Otherwise HDF5 reads blocks of READER_FALLBACK_BLOCK
+ * frames through its own pipeline and chunk cache.
  */
 static void inspect_layout(struct session_reader *r)
 {
@@ -237,14 +331,17 @@ static void inspect_layout(struct session_reader *r)
     hid_t type = H5Dget_type(r->frames);
     hsize_t chunk[3] = {0, 0, 0};
     size_t taxel_bytes = (size_t)m->rows * (size_t)m->cols * sizeof(uint16_t);
-    m->direct_chunks = creation >= 0 && type >= 0 && H5Pget_layout(creation) == H5D_CHUNKED &&
-                       H5Pget_chunk(creation, 3, chunk) == 3 && chunk[0] >= 1 &&
-                       chunk[0] * taxel_bytes <= READER_MAX_DIRECT_CHUNK &&
+    bool chunked = creation >= 0 && type >= 0 && H5Pget_layout(creation) == H5D_CHUNKED &&
+                   H5Pget_chunk(creation, 3, chunk) == 3 && chunk[0] >= 1 && chunk[1] >= 1 &&
+                   chunk[2] >= 1;
+    m->direct_chunks = chunked && chunk[0] * taxel_bytes <= READER_MAX_DIRECT_CHUNK &&
                        chunk[1] == (hsize_t)m->rows && chunk[2] == (hsize_t)m->cols &&
                        H5Tequal(type, H5T_STD_U16LE) > 0 && H5Pget_nfilters(creation) == 2 &&
                        filter_at(creation, 0) == H5Z_FILTER_SHUFFLE &&
                        filter_at(creation, 1) == H5Z_FILTER_DEFLATE;
     m->frames_per_chunk = m->direct_chunks ? (unsigned)chunk[0] : READER_FALLBACK_BLOCK;
+    if (chunked && !m->direct_chunks)
+        cache_frame_chunks(r, chunk, H5Tget_size(type));
     if (type >= 0)
         H5Tclose(type);
     if (creation >= 0)
@@ -303,15 +400,15 @@ static int count_link_events(struct session_reader *r)
         memory_space = H5I_INVALID_HID;
         for (hsize_t i = 0; i < count; i++) {
             unsigned kind = rows[i].kind;
-            if (kind == EVENT_GAP)
+            if (kind == LINK_EVENT_GAP)
                 m->gap_frames += rows[i].count;
-            else if (kind == EVENT_DROP)
+            else if (kind == LINK_EVENT_DROP)
                 m->dropped_frames += rows[i].count;
-            else if (kind >= EVENT_FIRST_DECODE_ERROR && kind <= EVENT_LAST_DECODE_ERROR)
+            else if (kind >= LINK_EVENT_FRAMING && kind <= LINK_EVENT_OVERSIZE)
                 m->decode_errors += rows[i].count;
-            else if (kind == EVENT_DISCONNECT)
+            else if (kind == LINK_EVENT_DISCONNECT)
                 m->disconnects++;
-            else if (kind == EVENT_DEVICE_RESET)
+            else if (kind == LINK_EVENT_DEVICE_RESET)
                 m->device_resets++;
         }
     }
@@ -460,6 +557,7 @@ static int open_datasets(struct session_reader *r, char *error, size_t error_siz
     if (sequences < 0 || times < 0)
         return set_error(error, error_size, -EPROTO,
                          "%s: /sequence and /device_time_us must be one-dimensional", r->path);
+    cache_stamp_chunks(r);
     /* A crashed writer may leave the per-frame datasets of unequal length:
      * only frames with all three are used. */
     int64_t n = frames < sequences ? frames : sequences;

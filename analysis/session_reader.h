@@ -14,7 +14,8 @@
  * All HDF5 calls stay on the calling thread (the library is not
  * thread-safe); a second thread inflates chunks, and the caller inflates
  * one itself rather than wait. Chunks with an unexpected layout or filter
- * mask are read through HDF5's own pipeline (H5Dread) instead.
+ * mask, or too large to keep several in flight, are read through HDF5's
+ * own pipeline (H5Dread) instead, with a chunk cache that holds them.
  *
  * Files are opened as a SWMR reader, so a file still being recorded, or
  * left by a crashed writer and not yet recovered, is read as of the

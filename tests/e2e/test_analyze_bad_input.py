@@ -117,6 +117,26 @@ class BadInput(unittest.TestCase):
         path = self.session()
         self.fails(path + ": --units kPa needs a calibrated session", "--units", "kPa", path)
 
+    def test_bad_calibration_file(self):
+        # mtable-import reads calibrations as mtable-acqd does, naming FILE:LINE.
+        text = os.path.join(self.dir, "frames.txt")
+        with open(text, "w") as f:
+            f.write("\t".join("100" for _ in range(12)) + "\n")
+        for lines, message in (
+                ("counts,kPa\n0,0\n100,x\n", "cal.csv:3: expected 'counts,kPa' (two numbers)"),
+                ("0,0\n# comment\n200,5\n100,9\n",
+                 "cal.csv:4: counts must increase from line to line"),
+                ("counts,kPa\n0,0\n", "cal.csv: a calibration needs at least two")):
+            calibration = os.path.join(self.dir, "cal.csv")
+            with open(calibration, "w") as f:
+                f.write(lines)
+            session = os.path.join(self.dir, "cal.h5")
+            run = subprocess.run([IMPORT, "--grid", "4x3", "--calibration", calibration, text,
+                                  session], capture_output=True, text=True)
+            self.assertEqual(run.returncode, 1, run.stderr)
+            self.assertIn(calibration.replace("cal.csv", message), run.stderr)
+            self.assertFalse(os.path.exists(session))
+
     def test_bad_command_line(self):
         path = self.session()
         self.fails("--active: 'lots' is not a number", "--active", "lots", path, status=2)

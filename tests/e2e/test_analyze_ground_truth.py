@@ -9,7 +9,10 @@ independent implementation of analysis/METRICS.md.
 - The same with frames cut out (gaps, one of them after the shift): the
   gaps are not dwell time.
 - tools/bench/analyze_numpy.py (h5py + numpy, written from METRICS.md) gives
-  the same heatmaps and dwell times.
+  the same heatmaps, dwell times, visits, per-region applied pressures and
+  integrals, and time with no region active: on a plain 100 Hz session, one
+  with gaps, one at 2.5 frames/s (a half-frame block length) and one with a
+  calibration (kPa).
 - The whole chain, when built: mtable-sim -> pseudo-terminal -> mtable-acqd
   -> session file -> mtable-analyze, against the simulator's ground truth
   of the frames it sent.
@@ -90,10 +93,10 @@ class GroundTruth(unittest.TestCase):
         # upper_back_left: 12 s of stroke, 1.51 s of it missing.
         self.assertAlmostEqual(float(rows["upper_back_left"][2]), 12 - 1.51, places=6)
 
-    def test_independent_implementation_agrees(self):
-        session, _ = self.simulate("numpy", "--seed", "13", "--duration", "115")
+    def assert_numpy_agrees(self, session):
+        """mtable-analyze and analyze_numpy.py on session: the same regions and heatmaps."""
         out = self.analyze(session)
-        reference = os.path.join(self.dir, "numpy.json")
+        reference = session[:-3] + ".numpy.json"
         run = subprocess.run(["/usr/bin/python3",
                               os.path.join(SOURCE_DIR, "tools", "bench", "analyze_numpy.py"),
                               session, "--json", reference], capture_output=True, text=True)
@@ -102,12 +105,18 @@ class GroundTruth(unittest.TestCase):
             expected = json.load(f)
         with open(os.path.join(out, "summary.json")) as f:
             summary = json.load(f)
+        self.assertEqual(summary["totals"]["frames_analysed"], expected["frames"])
+        self.assertAlmostEqual(summary["totals"]["analysed_s"], expected["analysed_s"], places=9)
         self.assertAlmostEqual(summary["totals"]["no_region_s"], expected["no_region_s"], places=9)
+        self.assertGreater(sum(r["visits"] for r in summary["regions"]), 0)  # something to compare
         for region in summary["regions"]:
             theirs = expected["regions"][region["name"]]
             self.assertAlmostEqual(region["dwell_s"], theirs["dwell_s"], places=9)
             self.assertEqual(region["visits"], theirs["visits"])
             self.assertAlmostEqual(region["longest_visit_s"], theirs["longest_visit_s"], places=9)
+            for key in ("mean_applied", "peak_applied", "integral"):  # single precision (METRICS 10)
+                numpy.testing.assert_allclose(region[key], theirs[key], rtol=1e-5, atol=1e-9,
+                                              err_msg="%s %s" % (region["name"], key))
         with h5py.File(os.path.join(out, "results.h5"), "r") as f:
             for variant, prefix in (("raw", ""), ("applied", "applied_")):
                 for kind in ("mean", "peak", "time_above", "integral"):
@@ -116,6 +125,37 @@ class GroundTruth(unittest.TestCase):
                     numpy.testing.assert_allclose(ours, theirs, rtol=1e-5,
                                                   atol=1e-6 * abs(theirs).max(),
                                                   err_msg="%s %s" % (variant, kind))
+        return summary
+
+    def test_independent_implementation_agrees(self):
+        session, _ = self.simulate("numpy", "--seed", "13", "--duration", "115")
+        self.assert_numpy_agrees(session)
+
+    def test_independent_implementation_agrees_across_gaps(self):
+        # Frames cut out in a stroke, in a pause and across the end of a visit.
+        session, _ = self.simulate("numpy-gaps", "--seed", "15", "--duration", "60",
+                                   "--drop", "250-400", "--drop", "1398-1399",
+                                   "--drop", "4000-4321")
+        summary = self.assert_numpy_agrees(session)
+        self.assertEqual(summary["session"]["gap_frames"], 151 + 2 + 322)
+
+    def test_independent_implementation_agrees_at_a_fractional_rate(self):
+        # 2.5 frames/s: R * 1 s = 2.5 is a half, rounded up to blocks of 3 frames.
+        session, _ = self.simulate("numpy-2.5hz", "--seed", "16", "--rate", "2.5",
+                                   "--duration", "400")
+        summary = self.assert_numpy_agrees(session)
+        self.assertEqual(summary["settings"]["rest_block_frames"], 3)
+
+    def test_independent_implementation_agrees_in_kpa(self):
+        # The simulated session given a calibration (FILE_FORMAT.md: an optional
+        # (P, 2) table, pressure_units "kPa"), curved so that interpolation matters.
+        session, _ = self.simulate("numpy-kpa", "--seed", "17", "--duration", "60")
+        with h5py.File(session, "r+") as f:
+            f.create_dataset("calibration", data=numpy.array(
+                [[30, 0.0], [200, 2.5], [600, 11.0], [1500, 40.0], [4095, 150.0]]))
+            f.attrs["pressure_units"] = "kPa"
+        summary = self.assert_numpy_agrees(session)
+        self.assertEqual(summary["units"]["pressure"], "kPa")
 
     def test_through_the_daemon(self):
         if not (os.path.exists(exe("tools", "mtable-sim"))

@@ -60,7 +60,8 @@ def write_inputs(directory, calibration=None):
     args = []
     if calibration:
         path = os.path.join(directory, "calibration.csv")
-        with open(path, "w") as out:
+        with open(path, "w") as out:  # as for mtable-acqd: a header line and comments allowed
+            out.write("counts,kPa\n# lab calibration\n")
             out.write("\n".join("%g,%g" % pair for pair in calibration) + "\n")
         args = ["--calibration", path]
     return text, stamps, regions, args
@@ -254,6 +255,46 @@ class HandSession(unittest.TestCase):
         self.assertEqual(html.count('src="data:image/png;base64,'), 10)
         self.assertNotIn('src="heatmap', html)  # self-contained: no links to files
         self.assertIn("<td>left</td>", html)
+
+    def flat_session(self, name, rows, cols, rate):
+        """Five frames of 100 counts on a rows x cols grid at rate frames/s."""
+        text = os.path.join(self.dir, name + ".txt")
+        with open(text, "w") as out:
+            for _ in range(5):
+                out.write("\t".join(["100"] * (rows * cols)) + "\n")
+        session = os.path.join(self.dir, name + ".h5")
+        run = subprocess.run([IMPORT, "--grid", "%dx%d" % (rows, cols), "--rate", str(rate),
+                              text, session], capture_output=True, text=True)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return session
+
+    def test_large_grids(self):
+        # METRICS.md section 3, X = 16384 taxels, B = 100 at 100 frames/s:
+        # M(10) = 32768 * 1225 + 17600 <= 40 MiB < M(11) = 32768 * 1327 + 19200,
+        # so K = 10 (a 10 s window), with a warning. At 500 frames/s (B = 500)
+        # M(1) = 32768 * 1507 + 16000 = 47.1 MiB: K = 1, over the cap, warned.
+        for rate, blocks, warning in (
+                (100, 10, "the resting-load window is shortened to 10 s to keep memory under "
+                          "40 MiB"),
+                (500, 1, "the resting-load estimator needs 47.1 MiB at this frame rate and "
+                         "grid, more than its 40 MiB cap even with a window of one block (1 s)")):
+            session = self.flat_session("grid128-%d" % rate, 128, 128, rate)
+            result = analyze(session)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn(warning, result.stderr)
+            summary = load_json(session[:-3] + ".analysis/summary.json")
+            self.assertEqual(summary["settings"]["rest_window_blocks"], blocks)
+            self.assertIn(session + ": " + warning, "\n".join(summary["warnings"]))
+        # 16 x 200: cell = clamp(min(640 / 16, 640 / 200), 4, 24) = 4, so the
+        # grid is 800 px wide: W = 200 * 4 + 182 = 982, H = 16 * 4 + 104 = 168.
+        session = self.flat_session("wide", 16, 200, 10)
+        regions = os.path.join(self.dir, "wide.regions")
+        with open(regions, "w") as out:
+            out.write("all rect 0-15 0-199\n")
+        result = analyze("--regions", regions, session)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(png_size(os.path.join(self.dir, "wide.analysis", "heatmap_mean.png")),
+                         (982, 168))
 
     def test_golden_files(self):
         out = self.run_hand()

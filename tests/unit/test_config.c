@@ -189,7 +189,7 @@ static void test_calibration(void **state)
     const char *path = write_file("cal.csv", "# table 3, 2026-11-01\n"
                                              "counts,kPa\n"
                                              "0,0\n"
-                                             "100, 2.5\n"
+                                             "100 , 2.5 \n"
                                              "\n"
                                              "4095,60\r\n");
     double *pairs = NULL;
@@ -210,6 +210,7 @@ static void test_calibration(void **state)
         {"0,0\n10,1\n20\n", ":3: expected 'counts,kPa' (two numbers)"},
         {"counts,kPa\n0,0\n", ": a calibration needs at least two 'counts,kPa' lines"},
         {"0,0\n5,x\n", ":2: expected 'counts,kPa' (two numbers)"},
+        {"0,0\n5, \n", ":2: expected 'counts,kPa' (two numbers)"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         path = write_file("bad.csv", bad[i].text);

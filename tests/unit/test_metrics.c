@@ -5,7 +5,8 @@
  * mean and peak applied while active, region integral, time with no region
  * active, the per-frame series (total load, contact area, centre of
  * pressure, active regions), hysteresis, a sequence gap that must not
- * count as dwell, and pressures through a calibration in kPa and mmHg.
+ * count as dwell, pressures through a calibration in kPa and mmHg, and the
+ * time-above threshold decided exactly at its boundary.
  * Also the frame duration rules (frame_time.h) and the calibration.
  */
 #include <errno.h>
@@ -157,7 +158,7 @@ static void test_regions_and_series(void **state)
     assert_near(totals->duration_s, 0.05, "duration");
     assert_near(totals->no_region_s, 0.01, "no region");
 
-    /* Visits in order of their end: bottom (closed at F2), then top (F3). */
+    /* Visits in order of start: bottom (F0-F1), then top (F2). */
     size_t count = 0;
     const struct metrics_visit *visits = metrics_visits(m, &count);
     assert_int_equal(count, 2);
@@ -192,6 +193,36 @@ static void test_regions_and_series(void **state)
     assert_int_equal(rows[1].sequence, 101);
     assert_near(rows[1].time_s, 0.01, "F1 time");
     assert_near(rows[1].duration_s, 0.02, "F1 duration");
+    metrics_free(m);
+    regions_free(map);
+}
+
+/* A visit that starts first but ends last is listed first. */
+static void test_visits_in_order_of_start(void **state)
+{
+    (void)state;
+    /* top (taxel 0) active in F0-F3, bottom (taxel 2) in F1 only; resting 0.
+     * Ends: bottom at F2, top at the finish. Starts: top F0, bottom F1. */
+    struct region_map *map = two_rows();
+    struct metrics_config config = config_for(map, NULL);
+    struct metrics *m = NULL;
+    const uint16_t zero[4] = {0};
+    assert_int_equal(metrics_create(&config, &m), 0);
+    for (uint32_t i = 0; i < 4; i++) {
+        const uint16_t v[4] = {300, 0, i == 1 ? 300 : 0, 0};
+        struct frame_stamp stamp = {.sequence = i, .device_time_us = 10000u * i};
+        struct metrics_frame row;
+        assert_int_equal(metrics_add_frame(m, v, zero, &stamp, i, 0.01, 0.01 * i, &row), 0);
+    }
+    assert_int_equal(metrics_finish(m), 0);
+    size_t count = 0;
+    const struct metrics_visit *visits = metrics_visits(m, &count);
+    assert_int_equal(count, 2);
+    assert_int_equal(visits[0].region, 0);
+    assert_int_equal(visits[0].first_frame, 0);
+    assert_int_equal(visits[0].last_frame, 3);
+    assert_int_equal(visits[1].region, 1);
+    assert_int_equal(visits[1].first_frame, 1);
     metrics_free(m);
     regions_free(map);
 }
@@ -360,6 +391,84 @@ static void test_calibrated_units(void **state)
     free(mmhg);
 }
 
+/* Seconds above the threshold of a one-frame 1 x 4 session (d = 0.5 s), raw and applied. */
+static void time_above(const double *table, double threshold, const uint16_t v[4],
+                       const uint16_t r[4], double raw[4], double applied[4])
+{
+    struct metrics_config config = {.rows = 1,
+                                    .cols = 4,
+                                    .pressure_table = table,
+                                    .above_threshold = threshold,
+                                    .active_threshold = 200,
+                                    .release_threshold = 100};
+    struct metrics *m = NULL;
+    struct metrics_frame row;
+    struct frame_stamp stamp = {0};
+    assert_int_equal(metrics_create(&config, &m), 0);
+    assert_int_equal(metrics_add_frame(m, v, r, &stamp, 0, 0.5, 0, &row), 0);
+    assert_int_equal(metrics_finish(m), 0);
+    for (int x = 0; x < 4; x++) {
+        raw[x] = metrics_heatmap(m, HEATMAP_TIME_ABOVE, false)[x];
+        applied[x] = metrics_heatmap(m, HEATMAP_TIME_ABOVE, true)[x];
+    }
+    metrics_free(m);
+}
+
+/*
+ * "p >= T" and "a >= T" are decided as in double precision, not in the
+ * single precision of the per-frame sums: a pressure 1e-7 count or 1e-9
+ * kPa below T is not above it (in single precision both equal T).
+ */
+static void test_time_above_boundary(void **state)
+{
+    (void)state;
+    /* Counts: v = [200 201 300 301], r = [200 201 100 100], a = [0 0 200 201]. */
+    const uint16_t v[4] = {200, 201, 300, 301}, r[4] = {200, 201, 100, 100};
+    /* Calibration (0, 0) (1000, 10): P(v) = v / 100 kPa. vk = [427 428 527 528],
+     * rk = [427 428 100 100]: p = [4.27 4.28 5.27 5.28], a = [0 0 4.27 4.28].
+     * The same readings through (0, 0) (1000, 10) (2000, 0), which falls past
+     * 1000 counts: the same results, decided without reading thresholds. */
+    const uint16_t vk[4] = {427, 428, 527, 528}, rk[4] = {427, 428, 100, 100};
+    const double rising[] = {0, 0, 1000, 10}, hump[] = {0, 0, 1000, 10, 2000, 0};
+    double *kpa = NULL, *humped = NULL;
+    assert_int_equal(pressure_table_create(rising, 2, PRESSURE_UNIT_KPA, &kpa), 0);
+    assert_int_equal(pressure_table_create(hump, 3, PRESSURE_UNIT_KPA, &humped), 0);
+    const struct {
+        const char *what;
+        const double *table;
+        double threshold;
+        double raw[4], applied[4];
+    } cases[] = {
+        {"counts, T a hair above 200", NULL, 200.0000001, {0, 0.5, 0.5, 0.5}, {0, 0, 0, 0.5}},
+        {"counts, T = 200", NULL, 200, {0.5, 0.5, 0.5, 0.5}, {0, 0, 0.5, 0.5}},
+        {"counts, T a hair below 200", NULL, 199.9999999, {0.5, 0.5, 0.5, 0.5}, {0, 0, 0.5, 0.5}},
+        {"counts, T = 0: everything", NULL, 0, {0.5, 0.5, 0.5, 0.5}, {0.5, 0.5, 0.5, 0.5}},
+        {"kPa, P(427) 1e-9 below T", kpa, kpa[427] + 1e-9, {0, 0.5, 0.5, 0.5}, {0, 0, 0, 0.5}},
+        {"kPa, P(427) 1e-9 above T", kpa, kpa[427] - 1e-9, {0.5, 0.5, 0.5, 0.5}, {0, 0, 0.5, 0.5}},
+        {"falling kPa, P(427) 1e-9 below T",
+         humped,
+         kpa[427] + 1e-9,
+         {0, 0.5, 0.5, 0.5},
+         {0, 0, 0, 0.5}},
+        {"falling kPa, P(427) 1e-9 above T",
+         humped,
+         kpa[427] - 1e-9,
+         {0.5, 0.5, 0.5, 0.5},
+         {0, 0, 0.5, 0.5}},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        double raw[4], applied[4];
+        time_above(cases[i].table, cases[i].threshold, cases[i].table ? vk : v,
+                   cases[i].table ? rk : r, raw, applied);
+        for (int x = 0; x < 4; x++) {
+            assert_near(raw[x], cases[i].raw[x], cases[i].what);
+            assert_near(applied[x], cases[i].applied[x], cases[i].what);
+        }
+    }
+    free(kpa);
+    free(humped);
+}
+
 static void test_units_by_name(void **state)
 {
     (void)state;
@@ -376,11 +485,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heatmaps),
         cmocka_unit_test(test_regions_and_series),
+        cmocka_unit_test(test_visits_in_order_of_start),
         cmocka_unit_test(test_no_load_has_no_centre),
         cmocka_unit_test(test_hysteresis),
         cmocka_unit_test(test_gap_is_not_dwell),
         cmocka_unit_test(test_frame_durations),
         cmocka_unit_test(test_calibrated_units),
+        cmocka_unit_test(test_time_above_boundary),
         cmocka_unit_test(test_units_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,7 +7,8 @@
  * a shift inside a block, a press longer than the window, a press running
  * into the session's end), matches a brute-force evaluation of that
  * formula on random data, and keeps the push/pop protocol (frames out in
- * order, after K blocks, stamps aligned).
+ * order, after K blocks, stamps aligned). The plan of blocks and window
+ * follows METRICS.md's rounding and memory rule (hand-computed cases).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -216,12 +217,58 @@ static void test_frames_held_back(void **state)
     resting_load_free(e);
 }
 
+/* Memory cap of mtable-analyze (analysis.h): 40 MiB. */
+#define CAP (40u * 1024 * 1024)
+
+static void test_plan(void **state)
+{
+    (void)state;
+    /* METRICS.md section 3: B = max(1, floor(R + 0.5)), wanted K = max(1, ceil(W R / B)),
+     * M(K) = 2X((K+1)B + 2K+1 + B + 4) + 16(K+1)B, K the largest <= wanted with M(K) <= cap. */
+    static const struct {
+        double rate_hz, window_s;
+        size_t taxels;
+        unsigned block, wanted, window;
+        size_t memory;
+        bool over;
+    } cases[] = {
+        /* 64 x 32 at 100 Hz: K = 60, M = 4096 (6100 + 121 + 104) + 16 * 6100. */
+        {100, 60, 2048, 100, 60, 60, 26004800, false},
+        /* 2.5 Hz: halves round up, B = 3; K = ceil(150 / 3) = 50; M = 4096 * 261 + 16 * 153. */
+        {2.5, 60, 2048, 3, 50, 50, 1071504, false},
+        /* 3.5 Hz: B = 4; K = ceil(210 / 4) = 53. M = 4096 (216 + 107 + 8) + 16 * 216. */
+        {3.5, 60, 2048, 4, 53, 53, 1359232, false},
+        /* 0.25 Hz: floor(0.75) = 0, so B = 1; K = 15. M = 4096 (16 + 31 + 5) + 16 * 16. */
+        {0.25, 60, 2048, 1, 15, 15, 213248, false},
+        /* A window shorter than a block: K = 1. M = 4096 (200 + 3 + 104) + 16 * 200. */
+        {100, 0.5, 2048, 100, 1, 1, 1260672, false},
+        /* 128 x 128 at 100 Hz: M(10) = 32768 * 1225 + 17600 = 40158400 <= 41943040,
+         * M(11) = 32768 * 1327 + 19200 = 43502336 > cap: K = 10. */
+        {100, 60, 16384, 100, 60, 10, 40158400, false},
+        /* 128 x 128 at 500 Hz: M(1) = 32768 * 1507 + 16000 = 49397376 > cap: K = 1, over. */
+        {500, 60, 16384, 500, 60, 1, 49397376, true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct resting_load_plan plan;
+        resting_load_plan(cases[i].rate_hz, 1.0, cases[i].window_s, cases[i].taxels, CAP, &plan);
+        assert_int_equal(plan.block_frames, cases[i].block);
+        assert_int_equal(plan.wanted_blocks, cases[i].wanted);
+        assert_int_equal(plan.window_blocks, cases[i].window);
+        assert_int_equal(plan.memory, cases[i].memory);
+        assert_int_equal(plan.over_memory, cases[i].over);
+        assert_int_equal(
+            resting_load_memory(cases[i].taxels, plan.block_frames, plan.window_blocks),
+            cases[i].memory);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_cases),
         cmocka_unit_test(test_random_against_closed_form),
         cmocka_unit_test(test_frames_held_back),
+        cmocka_unit_test(test_plan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,9 +3,10 @@
 
 Written plainly, the way a lab would write it from METRICS.md: load the
 frames, estimate the resting load, then compute the heatmaps (raw and
-applied) and the per-region dwell times, visits and time with no region
-active. It is the baseline that mtable-analyze is benchmarked against, and
-an implementation independent of the C code for the tests to compare with.
+applied), the per-region dwell times, visits, mean and peak applied
+pressure and pressure-time integral, and the time with no region active.
+It is the baseline that mtable-analyze is benchmarked against, and an
+implementation independent of the C code for the tests to compare with.
 
     /usr/bin/python3 tools/bench/analyze_numpy.py SESSION.h5 [--regions FILE] [--json OUT]
 
@@ -106,7 +107,7 @@ def main():
 
     period = 1.0 / rate
     duration, start = frame_durations(sequence, time_us, period)
-    block = max(1, round(rate * 1.0))
+    block = max(1, math.floor(rate * 1.0 + 0.5))  # halves round up (2.5 Hz: 3)
     window = max(1, math.ceil(REST_WINDOW_S * rate / block))
     resting = resting_load(frames, block, window)
 
@@ -124,7 +125,11 @@ def main():
     maps = {name: np.zeros(rows * cols) for name in
             ["mean", "peak", "time_above", "integral",
              "applied_mean", "applied_peak", "applied_time_above", "applied_integral"]}
+    # Per frame and region: highest applied counts (activity), highest applied
+    # pressure, and the mean applied pressure of the taxels with counts >= RELEASE.
     highest = {name: np.empty(n, dtype=np.int64) for name in regions}
+    region_peak = {name: np.empty(n) for name in regions}
+    loaded_mean = {name: np.empty(n) for name in regions}
     step = 4096
     for first in range(0, n, step):
         v = frames[first:first + step]
@@ -139,6 +144,11 @@ def main():
             maps[prefix + "time_above"] += ((x >= threshold) * d).sum(axis=0)
         for name, taxels in regions.items():
             highest[name][first:first + step] = counts[:, taxels].max(axis=1)
+            region_peak[name][first:first + step] = a[:, taxels].max(axis=1)
+            loaded = counts[:, taxels] >= RELEASE
+            with np.errstate(invalid="ignore"):  # no loaded taxel: only in inactive frames
+                loaded_mean[name][first:first + step] = (
+                    (a[:, taxels] * loaded).sum(axis=1) / loaded.sum(axis=1))
     total = duration.sum()
     maps["mean"] = maps["integral"] / total
     maps["applied_mean"] = maps["applied_integral"] / total
@@ -155,8 +165,15 @@ def main():
         starts = np.flatnonzero(active & ~np.concatenate([[False], active[:-1]]))
         ends = np.flatnonzero(active & ~np.concatenate([active[1:], [False]]))
         visits = [float(duration[s:e + 1].sum()) for s, e in zip(starts, ends)]
-        results[name] = {"dwell_s": float(duration[active].sum()), "visits": len(visits),
-                         "longest_visit_s": max(visits) if visits else 0.0}
+        dwell = float(duration[active].sum())
+        d = duration[active]
+        results[name] = {
+            "dwell_s": dwell, "visits": len(visits),
+            "longest_visit_s": max(visits) if visits else 0.0,
+            "mean_applied": float((d * loaded_mean[name][active]).sum() / dwell) if dwell else 0.0,
+            "peak_applied": float(region_peak[name][active].max()) if active.any() else 0.0,
+            "integral": float((d * region_peak[name][active]).sum()),
+        }
     summary = {
         "frames": int(n),
         "analysed_s": float(total),

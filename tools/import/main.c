@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "log.h"
 #include "pmat_text.h"
 #include "session_file.h"
@@ -48,9 +49,6 @@
 
 /* The readings of the PmatData mats: 12-bit (saturating at 4095). */
 #define IMPORT_DEFAULT_ADC_BITS 12
-
-/* Most calibration points read from a file. */
-#define IMPORT_MAX_CALIBRATION 4096
 
 /* Exit statuses. */
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -97,6 +95,7 @@ static void print_help(void)
            "  --stamps FILE       CSV of sequence,device_time_us for each frame kept, in order\n"
            "                      (instead of n and n / RATE); '#' starts a comment\n"
            "  --calibration FILE  CSV of counts,kPa points stored as the session's calibration\n"
+           "                      (the daemon's format: '#' comments, one optional header line)\n"
            "  --keep-garbage      keep frames taken for PmatData's garbage frame\n"
            "  --leave-open        leave the session as a crashed recorder would (unfinished;\n"
            "                      readers must open it as SWMR readers): for testing readers\n"
@@ -136,14 +135,15 @@ static int parse_time(const char *text, int64_t *out)
     return 0;
 }
 
-/* Reads a CSV of number pairs (comments with '#'); *out is malloc'd, 2 * *count values. */
-static int read_pairs(const char *path, const char *what, double **out, size_t *count)
+/* Reads the --stamps CSV (sequence,device_time_us; '#' comments): *out malloc'd, 2 * *count. */
+static int read_stamps(const char *path, double **out, size_t *count)
 {
     FILE *file = fopen(path, "r");
     if (!file) {
-        log_message(LOG_LEVEL_ERROR, SUBSYSTEM, "%s: cannot open the %s file: %s", path, what,
+        int code = -errno;
+        log_message(LOG_LEVEL_ERROR, SUBSYSTEM, "%s: cannot open the stamps file: %s", path,
                     strerror(errno));
-        return -errno;
+        return code;
     }
     size_t capacity = 1024, n = 0;
     double *pairs = malloc(capacity * 2 * sizeof(double));
@@ -161,8 +161,8 @@ static int read_pairs(const char *path, const char *what, double **out, size_t *
         double b = rest ? strtod(rest, &end) : 0;
         if (!rest || end == rest || strspn(end, " \t") != strlen(end) || !isfinite(a) ||
             !isfinite(b)) {
-            log_message(LOG_LEVEL_ERROR, SUBSYSTEM, "%s:%u: expected two numbers, A,B", path,
-                        number);
+            log_message(LOG_LEVEL_ERROR, SUBSYSTEM,
+                        "%s:%u: expected two numbers, sequence,device_time_us", path, number);
             r = -EINVAL;
             break;
         }
@@ -411,11 +411,15 @@ static int run(struct import *import)
         log_message(LOG_LEVEL_ERROR, SUBSYSTEM, "%s", error);
         return r;
     }
-    if ((import->stamps_path &&
-         (r = read_pairs(import->stamps_path, "stamps", &stamps, &stamp_count)) < 0) ||
-        (import->calibration_path && (r = read_pairs(import->calibration_path, "calibration",
-                                                     &calibration, &calibration_points)) < 0))
+    if (import->stamps_path && (r = read_stamps(import->stamps_path, &stamps, &stamp_count)) < 0)
         goto out;
+    /* The daemon's own reader of calibration files, so both accept the same files. */
+    if (import->calibration_path &&
+        (r = config_load_calibration(import->calibration_path, &calibration, &calibration_points,
+                                     error, sizeof(error))) < 0) {
+        log_message(LOG_LEVEL_ERROR, SUBSYSTEM, "%s", error);
+        goto out;
+    }
     if (!import->start_given) {
         struct stat status;
         import->start_time_ns =
