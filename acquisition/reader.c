@@ -12,6 +12,13 @@
  * the order they happened; while the ring is full they wait there, and
  * consecutive decode errors of one kind, and consecutive drops, merge into
  * one event. A frame that finds the ring full is dropped and counted.
+ *
+ * The writer is woken at once for the records it must act on (a device
+ * change, the end), and otherwise only when 1/WAKE_FRACTION of the ring has
+ * been published since it was last woken; it also wakes on its own to
+ * flush, and writes what waits in the ring first (recorder.c). At the
+ * nominal rate that is one wake-up per flush interval instead of one per
+ * frame.
  */
 #include "reader.h"
 
@@ -59,6 +66,12 @@ _Static_assert(READ_BUFFER_SIZE <= CAPTURE_PIECE_MAX, "a read must fit one captu
 #define COMMAND_TIMEOUT_MS 500
 /* Half the sequence space: a jump forward by less is a gap, by more a restart. */
 #define SEQUENCE_HALF_RANGE 0x80000000u
+/*
+ * Records published before the writer is woken: 1/8 of the ring (128 frames
+ * of the default 1024, over a second at 100 frames/s), leaving 7/8 of it for
+ * the time the writer takes to wake up and catch up.
+ */
+#define WAKE_FRACTION 8
 
 enum reader_state { READER_CLOSED, READER_AWAIT_INFO, READER_STREAMING };
 
@@ -94,7 +107,8 @@ struct reader {
     bool rate_settling;        /* ACK seen: the next DEVICE_INFO has the rate to keep */
     uint32_t settled_rate_mhz; /* rate the device kept after SET_RATE, 0: none yet */
     uint64_t frames_before_info;
-    bool published; /* records published since the writer was last woken */
+    bool wake_needed;   /* a record the writer must act on at once was published */
+    size_t unannounced; /* records published since the writer was last woken */
     struct link_event pending[PENDING_EVENTS_MAX];
     size_t pending_count;
     uint64_t events_lost;
@@ -157,7 +171,7 @@ static void push_handoffs(struct reader *reader)
         slot->kind = RECORD_DEVICE;
         slot->body.device = handoff->change;
         ring_publish(handoff->ring);
-        reader->published = true;
+        reader->wake_needed = true;
     }
     reader->handoff_count = kept;
 }
@@ -173,7 +187,7 @@ static bool push_pending(struct reader *reader)
         slot->kind = RECORD_EVENT;
         slot->body.event = reader->pending[done++];
         ring_publish(reader->ring);
-        reader->published = true;
+        reader->unannounced++;
     }
     memmove(reader->pending, reader->pending + done,
             (reader->pending_count - done) * sizeof(reader->pending[0]));
@@ -185,12 +199,13 @@ static bool push_pending(struct reader *reader)
 
 static void wake_writer(struct reader *reader)
 {
-    if (!reader->published)
+    if (!reader->wake_needed && reader->unannounced < ring_capacity(reader->ring) / WAKE_FRACTION)
         return;
     uint64_t one = 1;
     ssize_t ignored = write(reader->config.wake_fd, &one, sizeof(one));
     (void)ignored; /* an eventfd only fails to count past 2^64 - 2 */
-    reader->published = false;
+    reader->wake_needed = false;
+    reader->unannounced = 0;
 }
 
 static void disconnect(struct reader *reader, const char *why, int64_t host_time_ns)
@@ -468,7 +483,7 @@ static void handle_frame(struct reader *reader, const struct packet_frame *frame
     slot->body.frame.host_time_ns = host_time_ns;
     packet_frame_values(frame, slot->values);
     ring_publish(reader->ring);
-    reader->published = true;
+    reader->unannounced++;
 }
 
 static void handle_packet(struct reader *reader, const struct packet *packet, int64_t host_time_ns)
@@ -566,12 +581,13 @@ static void finish_stream(struct reader *reader)
         if (reader->handoff_count == 0 && push_pending(reader) &&
             (slot = ring_reserve(reader->ring)) != NULL)
             break;
+        reader->wake_needed = true;
         wake_writer(reader);
         poll(NULL, 0, 1); /* the writer drains until it sees the end */
     }
     slot->kind = RECORD_END;
     ring_publish(reader->ring);
-    reader->published = true;
+    reader->wake_needed = true;
     wake_writer(reader);
     if (reader->events_lost > 0)
         log_message(LOG_LEVEL_WARNING, "reader",

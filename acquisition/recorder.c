@@ -4,9 +4,14 @@
  * Each turn takes one record from the ring, writes it, and releases the
  * slot; when the ring is empty the thread does its periodic work (flush,
  * rotation, markers) and sleeps in poll() on the reader's eventfd until
- * the next flush is due. A RECORD_DEVICE record may hand over to a new
- * ring: the old one is finished (the reader writes nothing more to it)
- * and freed here.
+ * the next flush is due. The reader wakes it for a device change or the
+ * end at once, else only every 1/8 ring of records (reader.c), so frames
+ * usually wait in the ring until the flush is due: everything in the ring
+ * is written first, then the file is flushed. Only when the ring does not
+ * empty (the writer behind) is the flush done with records still waiting,
+ * after at most one ring's worth more. A RECORD_DEVICE record may hand
+ * over to a new ring: the old one is finished (the reader writes nothing
+ * more to it) and freed here.
  */
 #include "recorder.h"
 
@@ -47,6 +52,7 @@ struct recorder {
     bool have_device;
     struct packet_device_info device;
     int64_t next_flush_ns;
+    size_t records_while_due;  /* records taken since the flush fell due */
     uint64_t frames_discarded; /* after a failure */
     struct link_event early_events[EARLY_EVENTS_MAX];
     size_t early_count;
@@ -254,6 +260,7 @@ static void periodic_work(struct recorder *recorder)
     if (recorder->file != NULL && clock_monotonic_ns() >= recorder->next_flush_ns) {
         int err = session_file_flush(recorder->file);
         recorder->next_flush_ns = clock_monotonic_ns() + recorder->config.flush_interval_ns;
+        recorder->records_while_due = 0;
         if (err != 0)
             fail_current(recorder, err, "flushing the session file");
     }
@@ -303,7 +310,8 @@ static void *recorder_main(void *arg)
             ring_destroy(recorder->ring);
             recorder->ring = next_ring;
         }
-        if (recorder->file != NULL && clock_monotonic_ns() >= recorder->next_flush_ns)
+        if (recorder->file != NULL && clock_monotonic_ns() >= recorder->next_flush_ns &&
+            ++recorder->records_while_due >= ring_capacity(recorder->ring))
             periodic_work(recorder);
     }
     close_file(recorder);

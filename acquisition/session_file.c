@@ -921,10 +921,15 @@ int session_file_append_frame(struct session_file *file, uint32_t sequence, uint
         if (result < 0)
             return result;
     }
+    /*
+     * A local count: a store through a uint8_t pointer may alias file->taxels,
+     * which would keep the compiler from vectorising this loop.
+     */
+    const size_t taxels = file->taxels;
     size_t half = file->chunk_bytes / 2;
-    uint8_t *low = file->shuffled + (size_t)file->chunk_frames * file->taxels;
+    uint8_t *low = file->shuffled + (size_t)file->chunk_frames * taxels;
     uint8_t *high = low + half;
-    for (size_t i = 0; i < file->taxels; i++) {
+    for (size_t i = 0; i < taxels; i++) {
         low[i] = (uint8_t)values[i];
         high[i] = (uint8_t)(values[i] >> 8);
     }

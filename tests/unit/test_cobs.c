@@ -1,9 +1,11 @@
 /*
  * test_cobs.c - COBS against the examples of Cheshire & Baker's paper (as
- * tabulated on Wikipedia), plus round trips, in-place use and bad input.
+ * tabulated on Wikipedia), plus round trips, in-place use, full blocks
+ * among short ones and bad input.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -148,6 +150,45 @@ static void test_rejects_bad_input(void **state)
     assert_int_equal(cobs_encode(in, sizeof(in), out, 4), 0);
 }
 
+/*
+ * Layouts of zero-free runs in otherwise zero-heavy data (frame-like: a zero
+ * every other byte), so that full blocks of 254 bytes come first, in the
+ * middle, back to back and last; decoded in place and into a buffer of
+ * exactly the decoded size. The expected bytes are the input itself.
+ */
+static void test_full_blocks_among_short_ones(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        size_t run_at, run_length, total;
+    } layouts[] = {
+        {"no full block", 0, 0, 1000},
+        {"full block first", 0, 300, 1000},
+        {"full block in the middle", 400, 254, 1000},
+        {"two full blocks back to back", 100, 508, 1000},
+        {"three full blocks and a rest", 50, 800, 1000},
+        {"full block last", 746, 254, 1000},
+    };
+    enum { MAX = 1000 };
+    for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+        uint8_t data[MAX], encoded[COBS_ENCODED_MAX(MAX)], exact[MAX];
+        size_t total = layouts[i].total;
+        for (size_t k = 0; k < total; k++) {
+            bool in_run = k >= layouts[i].run_at && k < layouts[i].run_at + layouts[i].run_length;
+            data[k] = in_run ? (uint8_t)(1 + k % 255) : (k % 2 == 0 ? 0 : (uint8_t)(k % 97 + 1));
+        }
+        size_t n = cobs_encode(data, total, encoded, sizeof(encoded));
+        assert_true(n > 0);
+
+        assert_int_equal(cobs_decode(encoded, n, exact, total), (long)total);
+        assert_memory_equal(exact, data, total);
+
+        assert_int_equal(cobs_decode(encoded, n, encoded, sizeof(encoded)), (long)total);
+        assert_memory_equal(encoded, data, total);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_random),
         cmocka_unit_test(test_in_place),
         cmocka_unit_test(test_rejects_bad_input),
+        cmocka_unit_test(test_full_blocks_among_short_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
