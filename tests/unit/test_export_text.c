@@ -12,36 +12,26 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "scratch_file.h"
+
 #include "export_text.h"
-
-static char path[] = "/tmp/mtable-test-export-XXXXXX";
-
-static void write_text(const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static void test_lines(void **state)
 {
     (void)state;
-    write_text("\xEF\xBB\xBF"
-               "File:,\"C:\\a,b.XSN\",,\r\n"
-               "\r\n"
-               "x  y\tz\n"
-               "last");
+    scratch_file_write("\xEF\xBB\xBF"
+                       "File:,\"C:\\a,b.XSN\",,\r\n"
+                       "\r\n"
+                       "x  y\tz\n"
+                       "last");
     struct export_text text;
     char error[EXPORT_TEXT_ERROR_SIZE];
     char *fields[4];
-    assert_int_equal(export_text_open(path, &text, error, sizeof(error)), 0);
+    assert_int_equal(export_text_open(scratch_path, &text, error, sizeof(error)), 0);
     assert_int_equal(export_text_read(&text, error, sizeof(error)), 1);
     assert_int_equal(text.line, 1);
     assert_string_equal(text.buffer, "File:,\"C:\\a,b.XSN\",,");
@@ -150,11 +140,11 @@ static void test_units_and_lengths(void **state)
 static void test_counts(void **state)
 {
     (void)state;
-    write_text("a\nb\n");
+    scratch_file_write("a\nb\n");
     struct export_text text;
     char error[EXPORT_TEXT_ERROR_SIZE], expected[EXPORT_TEXT_ERROR_SIZE + 64];
     uint16_t count = 0;
-    assert_int_equal(export_text_open(path, &text, error, sizeof(error)), 0);
+    assert_int_equal(export_text_open(scratch_path, &text, error, sizeof(error)), 0);
     assert_int_equal(export_text_read(&text, error, sizeof(error)), 1);
     assert_int_equal(export_text_read(&text, error, sizeof(error)), 1);
     static const struct {
@@ -182,32 +172,16 @@ static void test_counts(void **state)
     snprintf(expected, sizeof(expected),
              "%s:2: 3276.8 mmHg is outside what a session holds: 0 to 3276.75 mmHg (0.05 mmHg "
              "per count, 16 bits)",
-             path);
+             scratch_path);
     assert_string_equal(error, expected);
     assert_int_equal(export_text_counts(&text, -1, EXPORT_UNIT_KPA, &count, error, sizeof(error)),
                      -ERANGE);
     assert_int_equal(export_text_counts(&text, 4.5, EXPORT_UNIT_RAW, &count, error, sizeof(error)),
                      -EINVAL);
     snprintf(expected, sizeof(expected), "%s:2: 4.5 is not a raw reading (a whole number 0..65535)",
-             path);
+             scratch_path);
     assert_string_equal(error, expected);
     export_text_close(&text);
-}
-
-static int make_file(void **state)
-{
-    (void)state;
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    return 0;
-}
-
-static int remove_file(void **state)
-{
-    (void)state;
-    return unlink(path);
 }
 
 int main(void)
@@ -217,5 +191,5 @@ int main(void)
         cmocka_unit_test(test_clocks), cmocka_unit_test(test_units_and_lengths),
         cmocka_unit_test(test_counts),
     };
-    return cmocka_run_group_tests(tests, make_file, remove_file);
+    return cmocka_run_group_tests(tests, scratch_file_create, scratch_file_remove);
 }

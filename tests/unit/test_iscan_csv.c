@@ -12,15 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "iscan_csv.h"
+#include "scratch_file.h"
 
-static char path[] = "/tmp/mtable-test-iscan-XXXXXX";
+#include "iscan_csv.h"
 
 /* Lines 1-14: the header of a 2 x 3 sensor of two frames. */
 #define HEADER                                                                                     \
@@ -46,26 +44,18 @@ static char path[] = "/tmp/mtable-test-iscan-XXXXXX";
     "255,B,7\n"                                                                                    \
     "\n"
 
-static void write_text(const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void test_frames(void **state)
 {
     (void)state;
-    write_text(HEADER FRAME_1 "Frame 2, 0.11,, 12/2/2019 6:21:52.45PM,,,Raw Sum=,,1\n"
-                              "B,0,0\n"
-                              "0,B,1\n"
-                              "\n"
-                              "@@\n");
+    scratch_file_write(HEADER FRAME_1 "Frame 2, 0.11,, 12/2/2019 6:21:52.45PM,,,Raw Sum=,,1\n"
+                                      "B,0,0\n"
+                                      "0,B,1\n"
+                                      "\n"
+                                      "@@\n");
     struct iscan_csv *x = NULL;
     struct vendor_export_info info;
     char error[EXPORT_TEXT_ERROR_SIZE];
-    assert_int_equal(iscan_csv_open(path, &x, &info, error, sizeof(error)), 0);
+    assert_int_equal(iscan_csv_open(scratch_path, &x, &info, error, sizeof(error)), 0);
     assert_int_equal(info.rows, 2);
     assert_int_equal(info.cols, 3);
     assert_true(fabs(info.row_pitch_mm - 1.27) <= 1e-12);
@@ -129,13 +119,13 @@ static void test_errors(void **state)
         {HEADER FRAME_1, false, "18: the frames end at frame 1, but END_FRAME says 2"},
     };
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
-        write_text(CASES[i].text);
+        scratch_file_write(CASES[i].text);
         struct iscan_csv *x = NULL;
         struct vendor_export_info info;
         char error[EXPORT_TEXT_ERROR_SIZE], expected[EXPORT_TEXT_ERROR_SIZE + 64];
         uint16_t counts[6];
         uint64_t time_us;
-        int r = iscan_csv_open(path, &x, &info, error, sizeof(error));
+        int r = iscan_csv_open(scratch_path, &x, &info, error, sizeof(error));
         if (!CASES[i].at_open) {
             assert_int_equal(r, 0);
             assert_int_equal(iscan_csv_next(x, counts, &time_us, error, sizeof(error)), 1);
@@ -143,25 +133,9 @@ static void test_errors(void **state)
             iscan_csv_close(x);
         }
         assert_true(r < 0);
-        snprintf(expected, sizeof(expected), "%s:%s", path, CASES[i].message);
+        snprintf(expected, sizeof(expected), "%s:%s", scratch_path, CASES[i].message);
         assert_string_equal(error, expected);
     }
-}
-
-static int make_file(void **state)
-{
-    (void)state;
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    return 0;
-}
-
-static int remove_file(void **state)
-{
-    (void)state;
-    return unlink(path);
 }
 
 int main(void)
@@ -170,5 +144,5 @@ int main(void)
         cmocka_unit_test(test_frames),
         cmocka_unit_test(test_errors),
     };
-    return cmocka_run_group_tests(tests, make_file, remove_file);
+    return cmocka_run_group_tests(tests, scratch_file_create, scratch_file_remove);
 }

@@ -14,15 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "pliance_asc.h"
+#include "scratch_file.h"
 
-static char path[] = "/tmp/mtable-test-pliance-XXXXXX";
+#include "pliance_asc.h"
 
 /* Lines 1-10: header and two frames. */
 #define HEADER_AND_FRAMES                                                                          \
@@ -48,24 +46,16 @@ static char path[] = "/tmp/mtable-test-pliance-XXXXXX";
     "sensor        4        5       36\n"                                                          \
     "corner[cm]\n"
 
-static void write_text(const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void test_frames(void **state)
 {
     (void)state;
-    write_text(HEADER_AND_FRAMES STATISTICS "x[c]   0.2500   0.2500   0.7500\n"
-                                            "y[c]   1.5000   0.5000   0.5000\n"
-                                            "area   0.5000   0.5000   0.5000\n");
+    scratch_file_write(HEADER_AND_FRAMES STATISTICS "x[c]   0.2500   0.2500   0.7500\n"
+                                                    "y[c]   1.5000   0.5000   0.5000\n"
+                                                    "area   0.5000   0.5000   0.5000\n");
     struct pliance_asc *x = NULL;
     struct vendor_export_info info;
     char error[EXPORT_TEXT_ERROR_SIZE];
-    assert_int_equal(pliance_asc_open(path, &x, &info, error, sizeof(error)), 0);
+    assert_int_equal(pliance_asc_open(scratch_path, &x, &info, error, sizeof(error)), 0);
     assert_int_equal(info.rows, 2);
     assert_int_equal(info.cols, 2);
     assert_true(fabs(info.row_pitch_mm - 10.0) <= 1e-9);
@@ -138,13 +128,13 @@ static void test_errors(void **state)
          "bits)"},
     };
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
-        write_text(CASES[i].text);
+        scratch_file_write(CASES[i].text);
         struct pliance_asc *x = NULL;
         struct vendor_export_info info;
         char error[EXPORT_TEXT_ERROR_SIZE], expected[EXPORT_TEXT_ERROR_SIZE + 64];
         uint16_t counts[4];
         uint64_t time_us;
-        int r = pliance_asc_open(path, &x, &info, error, sizeof(error));
+        int r = pliance_asc_open(scratch_path, &x, &info, error, sizeof(error));
         if (!CASES[i].at_open) {
             assert_int_equal(r, 0);
             assert_int_equal(pliance_asc_next(x, counts, &time_us, error, sizeof(error)), 1);
@@ -152,25 +142,9 @@ static void test_errors(void **state)
             pliance_asc_close(x);
         }
         assert_true(r < 0);
-        snprintf(expected, sizeof(expected), "%s:%s", path, CASES[i].message);
+        snprintf(expected, sizeof(expected), "%s:%s", scratch_path, CASES[i].message);
         assert_string_equal(error, expected);
     }
-}
-
-static int make_file(void **state)
-{
-    (void)state;
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    return 0;
-}
-
-static int remove_file(void **state)
-{
-    (void)state;
-    return unlink(path);
 }
 
 int main(void)
@@ -179,5 +153,5 @@ int main(void)
         cmocka_unit_test(test_frames),
         cmocka_unit_test(test_errors),
     };
-    return cmocka_run_group_tests(tests, make_file, remove_file);
+    return cmocka_run_group_tests(tests, scratch_file_create, scratch_file_remove);
 }

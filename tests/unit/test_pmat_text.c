@@ -10,32 +10,22 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "scratch_file.h"
+
 #include "pmat_text.h"
-
-static char path[] = "/tmp/mtable-test-pmat-XXXXXX";
-
-static void write_text(const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static void test_frame_per_line(void **state)
 {
     (void)state;
     /* Two frames of 2 x 3, PmatData style, and a blank line. */
-    write_text("1\t2\t3\t4\t5\t6\t\r\n\r\n7\t8\t9\t10\t11\t65535\t\r\n");
+    scratch_file_write("1\t2\t3\t4\t5\t6\t\r\n\r\n7\t8\t9\t10\t11\t65535\t\r\n");
     struct pmat_text text;
     char error[PMAT_TEXT_ERROR_SIZE];
-    assert_int_equal(pmat_text_open(path, 2, 3, &text, error, sizeof(error)), 0);
+    assert_int_equal(pmat_text_open(scratch_path, 2, 3, &text, error, sizeof(error)), 0);
     assert_int_equal(text.layout, PMAT_TEXT_FRAME_PER_LINE);
     uint16_t values[6];
     assert_int_equal(pmat_text_next(&text, values, error, sizeof(error)), 1);
@@ -50,10 +40,10 @@ static void test_frame_per_line(void **state)
 static void test_matrix(void **state)
 {
     (void)state;
-    write_text("1 2 3\r\n4 5 6\r\n7 8 9\r\n10 11 12\r\n");
+    scratch_file_write("1 2 3\r\n4 5 6\r\n7 8 9\r\n10 11 12\r\n");
     struct pmat_text text;
     char error[PMAT_TEXT_ERROR_SIZE];
-    assert_int_equal(pmat_text_open(path, 0, 0, &text, error, sizeof(error)), 0);
+    assert_int_equal(pmat_text_open(scratch_path, 0, 0, &text, error, sizeof(error)), 0);
     assert_int_equal(text.layout, PMAT_TEXT_MATRIX);
     assert_int_equal(text.rows, 4);
     assert_int_equal(text.cols, 3);
@@ -70,33 +60,33 @@ static void test_errors_name_the_line(void **state)
     struct pmat_text text;
     char error[PMAT_TEXT_ERROR_SIZE], expected[PMAT_TEXT_ERROR_SIZE + 64];
     uint16_t values[6];
-    write_text("1 2 3 4 5 6\n1 2 x 4 5 6\n");
-    assert_int_equal(pmat_text_open(path, 2, 3, &text, error, sizeof(error)), 0);
+    scratch_file_write("1 2 3 4 5 6\n1 2 x 4 5 6\n");
+    assert_int_equal(pmat_text_open(scratch_path, 2, 3, &text, error, sizeof(error)), 0);
     assert_int_equal(pmat_text_next(&text, values, error, sizeof(error)), 1);
     assert_int_equal(pmat_text_next(&text, values, error, sizeof(error)), -EINVAL);
     snprintf(expected, sizeof(expected), "%s:2: \"x\" is not a reading (a whole number 0..65535)",
-             path);
+             scratch_path);
     assert_string_equal(error, expected);
     pmat_text_close(&text);
 
-    write_text("1 2 3 4 5 6\n1 2 3 4 5\n");
-    assert_int_equal(pmat_text_open(path, 2, 3, &text, error, sizeof(error)), 0);
+    scratch_file_write("1 2 3 4 5 6\n1 2 3 4 5\n");
+    assert_int_equal(pmat_text_open(scratch_path, 2, 3, &text, error, sizeof(error)), 0);
     assert_int_equal(pmat_text_next(&text, values, error, sizeof(error)), 1);
     assert_int_equal(pmat_text_next(&text, values, error, sizeof(error)), -EINVAL);
-    snprintf(expected, sizeof(expected), "%s:2: fewer values, expected 6 (2 x 3)", path);
+    snprintf(expected, sizeof(expected), "%s:2: fewer values, expected 6 (2 x 3)", scratch_path);
     assert_string_equal(error, expected);
     pmat_text_close(&text);
 
-    write_text("1 2 3\n4 5\n");
-    assert_int_equal(pmat_text_open(path, 0, 0, &text, error, sizeof(error)), -EINVAL);
+    scratch_file_write("1 2 3\n4 5\n");
+    assert_int_equal(pmat_text_open(scratch_path, 0, 0, &text, error, sizeof(error)), -EINVAL);
     snprintf(expected, sizeof(expected),
              "%s:2: 2 values, but the first line has 3: a matrix file needs the same number "
              "on every line",
-             path);
+             scratch_path);
     assert_string_equal(error, expected);
 
-    write_text("70000 1\n");
-    assert_int_equal(pmat_text_open(path, 0, 0, &text, error, sizeof(error)), -EINVAL);
+    scratch_file_write("70000 1\n");
+    assert_int_equal(pmat_text_open(scratch_path, 0, 0, &text, error, sizeof(error)), -EINVAL);
 }
 
 static void test_garbage_frame_of_real_data(void **state)
@@ -127,22 +117,6 @@ static void test_garbage_frame_of_real_data(void **state)
     assert_false(pmat_text_is_garbage(values, 2048));
 }
 
-static int make_file(void **state)
-{
-    (void)state;
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    return 0;
-}
-
-static int remove_file(void **state)
-{
-    (void)state;
-    return unlink(path);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,5 +125,5 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_line),
         cmocka_unit_test(test_garbage_frame_of_real_data),
     };
-    return cmocka_run_group_tests(tests, make_file, remove_file);
+    return cmocka_run_group_tests(tests, scratch_file_create, scratch_file_remove);
 }

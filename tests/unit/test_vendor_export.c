@@ -12,23 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "scratch_file.h"
+
 #include "vendor_export.h"
-
-static char path[] = "/tmp/mtable-test-vendor-XXXXXX";
-
-static void write_text(const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static void test_detect(void **state)
 {
@@ -49,18 +39,18 @@ static void test_detect(void **state)
     };
     char error[EXPORT_TEXT_ERROR_SIZE], expected[EXPORT_TEXT_ERROR_SIZE + 64];
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
-        write_text(CASES[i].first_lines);
+        scratch_file_write(CASES[i].first_lines);
         enum vendor_format format = VENDOR_FORMAT_PMAT;
-        assert_int_equal(vendor_export_detect(path, &format, error, sizeof(error)), 0);
+        assert_int_equal(vendor_export_detect(scratch_path, &format, error, sizeof(error)), 0);
         assert_int_equal(format, CASES[i].format);
     }
-    write_text("\nPressure report\n");
+    scratch_file_write("\nPressure report\n");
     enum vendor_format format;
-    assert_int_equal(vendor_export_detect(path, &format, error, sizeof(error)), -EINVAL);
+    assert_int_equal(vendor_export_detect(scratch_path, &format, error, sizeof(error)), -EINVAL);
     snprintf(expected, sizeof(expected),
              "%s:2: not a format mtable-import reads (PmatData text, XSENSOR CSV, I-Scan ASCII "
              "movie, pliance ASCII): see --format",
-             path);
+             scratch_path);
     assert_string_equal(error, expected);
     assert_int_equal(vendor_export_detect("/nonexistent/x.csv", &format, error, sizeof(error)),
                      -ENOENT);
@@ -86,19 +76,20 @@ static void test_names(void **state)
 static void test_open_and_read(void **state)
 {
     (void)state;
-    write_text("DATA_TYPE MOVIE\nROWS 1\nCOLS 2\nROW_SPACING 1 mm\nCOL_SPACING 2 mm\n"
-               "ASCII_DATA @@\nFrame 1, 0.5,,\n3,B\nFrame 2, 0.75,,\n4,B\n@@\n");
+    scratch_file_write("DATA_TYPE MOVIE\nROWS 1\nCOLS 2\nROW_SPACING 1 mm\nCOL_SPACING 2 mm\n"
+                       "ASCII_DATA @@\nFrame 1, 0.5,,\n3,B\nFrame 2, 0.75,,\n4,B\n@@\n");
     struct vendor_export *export = NULL;
     struct vendor_export_info info;
     char error[EXPORT_TEXT_ERROR_SIZE], expected[EXPORT_TEXT_ERROR_SIZE + 64];
-    assert_int_equal(
-        vendor_export_open(path, VENDOR_FORMAT_ISCAN, 2, &export, &info, error, sizeof(error)),
-        -EINVAL);
+    assert_int_equal(vendor_export_open(scratch_path, VENDOR_FORMAT_ISCAN, 2, &export, &info, error,
+                                        sizeof(error)),
+                     -EINVAL);
     snprintf(expected, sizeof(expected),
-             "%s: a sensor is chosen only in xsensor exports, not iscan", path);
+             "%s: a sensor is chosen only in xsensor exports, not iscan", scratch_path);
     assert_string_equal(error, expected);
-    assert_int_equal(
-        vendor_export_open(path, VENDOR_FORMAT_ISCAN, 0, &export, &info, error, sizeof(error)), 0);
+    assert_int_equal(vendor_export_open(scratch_path, VENDOR_FORMAT_ISCAN, 0, &export, &info, error,
+                                        sizeof(error)),
+                     0);
     assert_int_equal(info.rows, 1);
     assert_int_equal(info.cols, 2);
     assert_int_equal(info.outside_taxels, 1);
@@ -130,22 +121,6 @@ static void test_calibration(void **state)
     assert_true(fabs(points[3] - 655.35) <= 1e-9);
 }
 
-static int make_file(void **state)
-{
-    (void)state;
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    return 0;
-}
-
-static int remove_file(void **state)
-{
-    (void)state;
-    return unlink(path);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,5 +129,5 @@ int main(void)
         cmocka_unit_test(test_open_and_read),
         cmocka_unit_test(test_calibration),
     };
-    return cmocka_run_group_tests(tests, make_file, remove_file);
+    return cmocka_run_group_tests(tests, scratch_file_create, scratch_file_remove);
 }

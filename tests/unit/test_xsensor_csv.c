@@ -12,15 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "xsensor_csv.h"
+#include "scratch_file.h"
 
-static char path[] = "/tmp/mtable-test-xsensor-XXXXXX";
+#include "xsensor_csv.h"
 
 /* Two frames, each of a 2 x 3 sensor (LF) and a 1 x 2 sensor (RF), and a region. */
 static const char GOOD[] = "\xEF\xBB\xBF"
@@ -84,22 +82,14 @@ static const char GOOD[] = "\xEF\xBB\xBF"
     "Sensel Height (cm),1\n"                                                                       \
     "SENSELS\n"
 
-static void write_text(const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void test_first_sensor(void **state)
 {
     (void)state;
-    write_text(GOOD);
+    scratch_file_write(GOOD);
     struct xsensor_csv *x = NULL;
     struct vendor_export_info info;
     char error[EXPORT_TEXT_ERROR_SIZE];
-    assert_int_equal(xsensor_csv_open(path, 0, &x, &info, error, sizeof(error)), 0);
+    assert_int_equal(xsensor_csv_open(scratch_path, 0, &x, &info, error, sizeof(error)), 0);
     assert_int_equal(info.rows, 2);
     assert_int_equal(info.cols, 3);
     assert_true(fabs(info.row_pitch_mm - 5.0) <= 1e-12);
@@ -132,11 +122,11 @@ static void test_first_sensor(void **state)
 static void test_second_sensor(void **state)
 {
     (void)state;
-    write_text(GOOD);
+    scratch_file_write(GOOD);
     struct xsensor_csv *x = NULL;
     struct vendor_export_info info;
     char error[EXPORT_TEXT_ERROR_SIZE];
-    assert_int_equal(xsensor_csv_open(path, 2, &x, &info, error, sizeof(error)), 0);
+    assert_int_equal(xsensor_csv_open(scratch_path, 2, &x, &info, error, sizeof(error)), 0);
     assert_int_equal(info.rows, 1);
     assert_int_equal(info.cols, 2);
     assert_true(fabs(info.row_pitch_mm - 8.6) <= 1e-12);
@@ -193,13 +183,13 @@ static void test_errors(void **state)
          "12: expected the next frame, FRAME,<number>, not \"FRAME,x\""},
     };
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
-        write_text(CASES[i].text);
+        scratch_file_write(CASES[i].text);
         struct xsensor_csv *x = NULL;
         struct vendor_export_info info;
         char error[EXPORT_TEXT_ERROR_SIZE], expected[EXPORT_TEXT_ERROR_SIZE + 64];
         uint16_t counts[3];
         uint64_t time_us;
-        int r = xsensor_csv_open(path, CASES[i].sensor, &x, &info, error, sizeof(error));
+        int r = xsensor_csv_open(scratch_path, CASES[i].sensor, &x, &info, error, sizeof(error));
         if (!CASES[i].at_open) {
             assert_int_equal(r, 0);
             assert_int_equal(xsensor_csv_next(x, counts, &time_us, error, sizeof(error)), 1);
@@ -207,25 +197,9 @@ static void test_errors(void **state)
             xsensor_csv_close(x);
         }
         assert_true(r < 0);
-        snprintf(expected, sizeof(expected), "%s:%s", path, CASES[i].message);
+        snprintf(expected, sizeof(expected), "%s:%s", scratch_path, CASES[i].message);
         assert_string_equal(error, expected);
     }
-}
-
-static int make_file(void **state)
-{
-    (void)state;
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    close(fd);
-    return 0;
-}
-
-static int remove_file(void **state)
-{
-    (void)state;
-    return unlink(path);
 }
 
 int main(void)
@@ -235,5 +209,5 @@ int main(void)
         cmocka_unit_test(test_second_sensor),
         cmocka_unit_test(test_errors),
     };
-    return cmocka_run_group_tests(tests, make_file, remove_file);
+    return cmocka_run_group_tests(tests, scratch_file_create, scratch_file_remove);
 }
