@@ -6,7 +6,7 @@
  * of it, and drops to exactly zero at the end.
  *
  * Region rectangles are the brief's table written out here, scaled by the
- * rule documented in region_map.h, so the test does not trust the code's
+ * rule documented in body_map.h, so the test does not trust the code's
  * own table. Every frame of a whole loop is checked, on several grids.
  */
 #include <errno.h>
@@ -44,7 +44,7 @@ static const struct {
     {"lower_leg_right", 49, 63, 16, 26},
 };
 
-/* Is taxel (row, col) of a rows x cols grid in region i, scaled as region_map.h says? */
+/* Is taxel (row, col) of a rows x cols grid in region i, scaled as body_map.h says? */
 static bool in_region(int i, unsigned rows, unsigned cols, unsigned row, unsigned col)
 {
     unsigned first_row = EXPECTED[i].first_row * rows / 64;

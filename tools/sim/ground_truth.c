@@ -112,7 +112,7 @@ int ground_truth_write(const struct ground_truth *truth, const struct ground_tru
     write_header(file, header);
     for (size_t i = 0; i < truth->count; i++) {
         const struct ground_truth_visit *v = &truth->visits[i];
-        fprintf(file, "%s,%s,%" PRIu32 ",%" PRIu32 ",%.6f,%.6f,%.0f\n", region_map_name(v->region),
+        fprintf(file, "%s,%s,%" PRIu32 ",%" PRIu32 ",%.6f,%.6f,%.0f\n", body_map_name(v->region),
                 routine_technique_name(v->technique), v->first_sequence, v->last_sequence,
                 (double)v->start_ns * 1e-9, (double)v->end_ns * 1e-9, v->peak);
     }

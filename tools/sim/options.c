@@ -12,7 +12,7 @@
 
 #include "body.h"
 #include "port.h"
-#include "region_map.h"
+#include "body_map.h"
 #include "routine.h"
 
 /* Subsystem tag of every message from here. */
@@ -214,11 +214,11 @@ static int check_grid(const char *option, unsigned rows, unsigned cols)
                     option, rows, cols, PACKET_MAX_TAXELS);
         return -EINVAL;
     }
-    if (rows < REGION_MAP_MIN_ROWS || cols < REGION_MAP_MIN_COLS) {
+    if (rows < BODY_MAP_MIN_ROWS || cols < BODY_MAP_MIN_COLS) {
         log_message(LOG_LEVEL_ERROR, SUBSYSTEM,
                     "%s: a grid of %u x %u taxels; the body map needs at least %u rows and %u "
                     "columns",
-                    option, rows, cols, REGION_MAP_MIN_ROWS, REGION_MAP_MIN_COLS);
+                    option, rows, cols, BODY_MAP_MIN_ROWS, BODY_MAP_MIN_COLS);
         return -EINVAL;
     }
     return 0;
@@ -552,8 +552,8 @@ static void print_routine(FILE *out)
         const struct routine_step *s = &steps[i];
         fprintf(out, "  %4" PRIu32 " s  %4" PRIu32 " s  %-18s  %s%s%s\n", s->start_ms / 1000,
                 s->duration_ms / 1000, routine_technique_name(s->technique),
-                region_map_name(s->regions[0]), s->contacts > 1 ? " + " : "",
-                s->contacts > 1 ? region_map_name(s->regions[1]) : "");
+                body_map_name(s->regions[0]), s->contacts > 1 ? " + " : "",
+                s->contacts > 1 ? body_map_name(s->regions[1]) : "");
     }
     fprintf(out, "  %4llu s          the loop starts again\n", ROUTINE_LOOP_NS / 1000000000ull);
 }

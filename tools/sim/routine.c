@@ -126,14 +126,14 @@ static int centre_range(unsigned first, unsigned last, double sigma, struct rout
  * region can hold the patch; on coarse grids where one cannot, it shrinks
  * to ONE_TAXEL_SIGMA, which fits any region.
  */
-static int place_axis(const struct region_map *map, bool by_rows, double scaled_sigma,
-                      double *sigma, struct routine_range ranges[REGION_COUNT])
+static int place_axis(const struct body_map *map, bool by_rows, double scaled_sigma, double *sigma,
+                      struct routine_range ranges[REGION_COUNT])
 {
     const double choices[] = {scaled_sigma, ONE_TAXEL_SIGMA};
     for (size_t c = 0; c < sizeof(choices) / sizeof(choices[0]); c++) {
         int err = 0;
         for (int i = 0; i < REGION_COUNT && err == 0; i++) {
-            const struct region *r = &map->regions[i];
+            const struct body_region *r = &map->regions[i];
             err = by_rows ? centre_range(r->first_row, r->last_row, choices[c], &ranges[i])
                           : centre_range(r->first_col, r->last_col, choices[c], &ranges[i]);
         }
@@ -148,7 +148,7 @@ static int place_axis(const struct region_map *map, bool by_rows, double scaled_
 int routine_init(struct routine *routine, unsigned rows, unsigned cols)
 {
     struct routine placed;
-    int err = region_map_init(&placed.map, rows, cols);
+    int err = body_map_init(&placed.map, rows, cols);
     if (err == 0)
         err = place_axis(&placed.map, true, ROUTINE_SIGMA_ROWS * rows / TEMPLATE_ROWS,
                          &placed.sigma_row, placed.rows);

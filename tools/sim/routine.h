@@ -43,7 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "region_map.h"
+#include "body_map.h"
 
 /* Most contacts at once: two hands in bilateral kneading. */
 #define ROUTINE_MAX_CONTACTS 2
@@ -88,7 +88,7 @@ struct routine_contact {
 
 /* The routine placed on one grid; set up with routine_init. */
 struct routine {
-    struct region_map map;
+    struct body_map map;
     double sigma_row, sigma_col; /* patch spread on this grid, taxels */
     /* Where patch centres may go in each region so the footprint stays inside. */
     struct routine_range {

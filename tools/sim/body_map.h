@@ -1,6 +1,9 @@
 /*
- * region_map.h - the named body regions on the table, as the simulator lays
- * the client out and as the analysis tool's default region map names them.
+ * body_map.h - where the simulated client lies: the named body regions on
+ * the table that the therapist's routine works on, one at a time. They are
+ * the rectangles of the analysis tool's default region map
+ * (analysis/default_regions.txt; test_body_map checks they agree), so the
+ * ground truth names the regions the analysis reports.
  *
  * Rectangles of taxels, inclusive, on the 64 x 32 grid (row 0 at the head
  * end, column 0 on the client's left when prone):
@@ -19,13 +22,13 @@
  * for columns over 32, so regions that touch on 64 x 32 still touch and
  * never overlap. No two regions share a taxel.
  */
-#ifndef MTABLE_SIM_REGION_MAP_H
-#define MTABLE_SIM_REGION_MAP_H
+#ifndef MTABLE_SIM_BODY_MAP_H
+#define MTABLE_SIM_BODY_MAP_H
 
 /* Fewest rows on which every region keeps a taxel (the 7-row regions need 64 / 7). */
-#define REGION_MAP_MIN_ROWS 10u
+#define BODY_MAP_MIN_ROWS 10u
 /* Fewest columns on which every region keeps a taxel. */
-#define REGION_MAP_MIN_COLS 3u
+#define BODY_MAP_MIN_COLS 3u
 
 /* The regions, in the order of the table above. */
 enum region_id {
@@ -45,22 +48,22 @@ enum region_id {
 };
 
 /* One region: a rectangle of taxels, bounds inclusive. */
-struct region {
+struct body_region {
     const char *name; /* as in the ground truth and the analysis tool, e.g. "shoulder_left" */
     unsigned first_row, last_row;
     unsigned first_col, last_col;
 };
 
 /* Every region placed on one grid. */
-struct region_map {
-    unsigned rows, cols;                 /* the grid */
-    struct region regions[REGION_COUNT]; /* indexed by enum region_id */
+struct body_map {
+    unsigned rows, cols;                      /* the grid */
+    struct body_region regions[REGION_COUNT]; /* indexed by enum region_id */
 };
 
 /* Places the regions on a rows x cols grid; -EINVAL if the grid is too small for one. */
-int region_map_init(struct region_map *map, unsigned rows, unsigned cols);
+int body_map_init(struct body_map *map, unsigned rows, unsigned cols);
 
 /* Name of a region, as in the ground truth and the analysis tool ("shoulder_left"). */
-const char *region_map_name(enum region_id region);
+const char *body_map_name(enum region_id region);
 
 #endif

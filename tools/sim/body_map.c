@@ -1,7 +1,7 @@
 /*
- * region_map.c - the default region rectangles and their scaling.
+ * body_map.c - the default region rectangles and their scaling.
  */
-#include "region_map.h"
+#include "body_map.h"
 
 #include <errno.h>
 
@@ -9,7 +9,7 @@
 #define TEMPLATE_ROWS 64u
 #define TEMPLATE_COLS 32u
 
-static const struct region TEMPLATE[REGION_COUNT] = {
+static const struct body_region TEMPLATE[REGION_COUNT] = {
     [REGION_HEAD] = {"head", 0, 6, 10, 21},
     [REGION_SHOULDER_LEFT] = {"shoulder_left", 7, 13, 2, 15},
     [REGION_SHOULDER_RIGHT] = {"shoulder_right", 7, 13, 16, 29},
@@ -37,12 +37,12 @@ static int scale_range(unsigned first, unsigned last, unsigned template_size, un
     return 0;
 }
 
-int region_map_init(struct region_map *map, unsigned rows, unsigned cols)
+int body_map_init(struct body_map *map, unsigned rows, unsigned cols)
 {
-    struct region_map scaled = {.rows = rows, .cols = cols};
+    struct body_map scaled = {.rows = rows, .cols = cols};
     for (int i = 0; i < REGION_COUNT; i++) {
-        const struct region *t = &TEMPLATE[i];
-        struct region *r = &scaled.regions[i];
+        const struct body_region *t = &TEMPLATE[i];
+        struct body_region *r = &scaled.regions[i];
         r->name = t->name;
         if (scale_range(t->first_row, t->last_row, TEMPLATE_ROWS, rows, &r->first_row,
                         &r->last_row) < 0 ||
@@ -54,7 +54,7 @@ int region_map_init(struct region_map *map, unsigned rows, unsigned cols)
     return 0;
 }
 
-const char *region_map_name(enum region_id region)
+const char *body_map_name(enum region_id region)
 {
     return TEMPLATE[region].name;
 }
