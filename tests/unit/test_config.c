@@ -10,33 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "scratch.h"
+
 #include "config.h"
-
-static char directory[] = "/tmp/mtable-test-config-XXXXXX";
-
-static int make_directory(void **state)
-{
-    (void)state;
-    return mkdtemp(directory) == NULL ? -1 : 0;
-}
-
-static int remove_directory(void **state)
-{
-    (void)state;
-    char command[128];
-    snprintf(command, sizeof(command), "rm -rf %s", directory);
-    return system(command);
-}
 
 /* Writes text to a file in the test directory and returns its path. */
 static const char *write_file(const char *name, const char *text)
 {
     static char path[256];
-    snprintf(path, sizeof(path), "%s/%s", directory, name);
+    snprintf(path, sizeof(path), "%s/%s", scratch_directory, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs(text, f);
@@ -176,7 +161,7 @@ static void test_load_errors(void **state)
     config_defaults(&c);
     char error[512] = "";
     char missing[300];
-    snprintf(missing, sizeof(missing), "%s/none.ini", directory);
+    snprintf(missing, sizeof(missing), "%s/none.ini", scratch_directory);
     assert_int_equal(config_load(missing, &c, error, sizeof(error)), -ENOENT);
     char expected[400];
     snprintf(expected, sizeof(expected), "%s: No such file or directory", missing);
@@ -242,8 +227,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),    cmocka_unit_test(test_set_values),
         cmocka_unit_test(test_load_file),   cmocka_unit_test(test_load_errors),
-        cmocka_unit_test(test_calibration),
-        cmocka_unit_test(test_example_file_loads),
+        cmocka_unit_test(test_calibration), cmocka_unit_test(test_example_file_loads),
     };
-    return cmocka_run_group_tests(tests, make_directory, remove_directory);
+    return cmocka_run_group_tests(tests, scratch_directory_create, scratch_directory_remove);
 }

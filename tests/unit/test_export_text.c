@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "scratch_file.h"
+#include "scratch.h"
 
 #include "export_text.h"
 

@@ -11,16 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#include "output_dir.h"
+#include "scratch.h"
 
-static char directory[] = "/tmp/mtable-test-output-XXXXXX";
+#include "output_dir.h"
 
 /* Entries of directory other than . and .., counted. */
 static int entries(const char *path)
@@ -49,7 +48,7 @@ static void test_commit_and_replace(void **state)
 {
     (void)state;
     char final[512], check[600], error[1024];
-    snprintf(final, sizeof(final), "%s/S1.analysis", directory);
+    snprintf(final, sizeof(final), "%s/S1.analysis", scratch_directory);
     struct output_dir dir;
     assert_int_equal(output_dir_begin(final, &dir, error, sizeof(error)), 0);
     write_file(&dir, "one.csv");
@@ -67,20 +66,20 @@ static void test_commit_and_replace(void **state)
     assert_int_equal(access(check, F_OK), 0);
     /* The marker and two.csv; nothing else left in the parent. */
     assert_int_equal(entries(final), 2);
-    assert_int_equal(entries(directory), 1);
+    assert_int_equal(entries(scratch_directory), 1);
 }
 
 static void test_abandon_leaves_nothing(void **state)
 {
     (void)state;
     char final[512], error[1024];
-    snprintf(final, sizeof(final), "%s/S2.analysis", directory);
-    int before = entries(directory);
+    snprintf(final, sizeof(final), "%s/S2.analysis", scratch_directory);
+    int before = entries(scratch_directory);
     struct output_dir dir;
     assert_int_equal(output_dir_begin(final, &dir, error, sizeof(error)), 0);
     write_file(&dir, "half.csv");
     output_dir_abandon(&dir);
-    assert_int_equal(entries(directory), before);
+    assert_int_equal(entries(scratch_directory), before);
 }
 
 static void test_foreign_paths_untouched(void **state)
@@ -88,7 +87,7 @@ static void test_foreign_paths_untouched(void **state)
     (void)state;
     char final[512], error[1024], expected[1200];
     struct output_dir dir;
-    snprintf(final, sizeof(final), "%s/mine", directory);
+    snprintf(final, sizeof(final), "%s/mine", scratch_directory);
     assert_int_equal(mkdir(final, 0755), 0);
     assert_int_equal(output_dir_begin(final, &dir, error, sizeof(error)), -EEXIST);
     snprintf(expected, sizeof(expected),
@@ -96,26 +95,12 @@ static void test_foreign_paths_untouched(void **state)
              "--out",
              final);
     assert_string_equal(error, expected);
-    snprintf(final, sizeof(final), "%s/file", directory);
+    snprintf(final, sizeof(final), "%s/file", scratch_directory);
     FILE *f = fopen(final, "w");
     fclose(f);
     assert_int_equal(output_dir_begin(final, &dir, error, sizeof(error)), -EEXIST);
-    snprintf(final, sizeof(final), "%s/no/such/parent", directory);
+    snprintf(final, sizeof(final), "%s/no/such/parent", scratch_directory);
     assert_int_equal(output_dir_begin(final, &dir, error, sizeof(error)), -ENOENT);
-}
-
-static int make_directory(void **state)
-{
-    (void)state;
-    return mkdtemp(directory) ? 0 : -1;
-}
-
-static int remove_directory(void **state)
-{
-    (void)state;
-    char command[512];
-    snprintf(command, sizeof(command), "rm -rf '%s'", directory);
-    return system(command);
 }
 
 int main(void)
@@ -125,5 +110,5 @@ int main(void)
         cmocka_unit_test(test_abandon_leaves_nothing),
         cmocka_unit_test(test_foreign_paths_untouched),
     };
-    return cmocka_run_group_tests(tests, make_directory, remove_directory);
+    return cmocka_run_group_tests(tests, scratch_directory_create, scratch_directory_remove);
 }

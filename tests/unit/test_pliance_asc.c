@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "scratch_file.h"
+#include "scratch.h"
 
 #include "pliance_asc.h"
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "scratch_file.h"
+#include "scratch.h"
 
 #include "pmat_text.h"
 

@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -23,11 +22,12 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
+
 #include "port.h"
 #include "schedule.h"
 
 static volatile sig_atomic_t never_stopping;
-static char directory[] = "/tmp/test_port.XXXXXX";
 static char tee_path[64], link_path[64];
 
 /* Opens the port's pty as the host, raw and non-blocking. */
@@ -82,20 +82,11 @@ static size_t tee_size(void)
 
 static int make_directory(void **state)
 {
-    (void)state;
-    if (mkdtemp(directory) == NULL)
+    if (scratch_directory_create(state) != 0)
         return -1;
-    snprintf(tee_path, sizeof(tee_path), "%s/tee", directory);
-    snprintf(link_path, sizeof(link_path), "%s/port", directory);
+    snprintf(tee_path, sizeof(tee_path), "%s/tee", scratch_directory);
+    snprintf(link_path, sizeof(link_path), "%s/port", scratch_directory);
     return 0;
-}
-
-static int remove_directory(void **state)
-{
-    (void)state;
-    char command[64];
-    snprintf(command, sizeof(command), "rm -rf %s", directory);
-    return system(command);
 }
 
 static void test_pause_holds_up_to_the_bound_then_sends_in_order(void **state)
@@ -216,5 +207,5 @@ int main(void)
         cmocka_unit_test(test_pause_ends_at_its_time),
         cmocka_unit_test(test_disconnect_and_reconnect),
     };
-    return cmocka_run_group_tests(tests, make_directory, remove_directory);
+    return cmocka_run_group_tests(tests, make_directory, scratch_directory_remove);
 }

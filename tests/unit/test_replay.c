@@ -12,11 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
+
+#include "scratch.h"
 #include <hdf5.h>
 
 #include "replay.h"
@@ -30,8 +30,6 @@ static const uint64_t DEVICE_US[] = {1000, 21000, 41000, 101000, 121000, 500, 20
 /* Its time axis at 50 frames/s, ms: steps of the device clock, one period (20 ms) at the reset. */
 static const uint64_t AXIS_MS[] = {0, 20, 40, 100, 120, 140, 160, 180};
 enum { FRAMES = sizeof(SEQUENCES) / sizeof(SEQUENCES[0]) };
-
-static char directory[] = "/tmp/test_replay.XXXXXX";
 
 static uint16_t value_at(size_t frame, size_t taxel)
 {
@@ -80,25 +78,11 @@ static void write_session(const char *path, size_t frames)
     assert_int_equal(session_file_close(file, 1795000001000000000ll), 0);
 }
 
-static int make_directory(void **state)
-{
-    (void)state;
-    return mkdtemp(directory) == NULL ? -1 : 0;
-}
-
-static int remove_directory(void **state)
-{
-    (void)state;
-    char command[64];
-    snprintf(command, sizeof(command), "rm -rf %s", directory);
-    return system(command);
-}
-
 static void test_device_and_frames_as_recorded(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof(path), "%s/session.h5", directory);
+    snprintf(path, sizeof(path), "%s/session.h5", scratch_directory);
     write_session(path, FRAMES);
     struct replay *replay = NULL;
     char error[REPLAY_ERROR_SIZE];
@@ -138,7 +122,7 @@ static void test_session_without_frames(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof(path), "%s/empty.h5", directory);
+    snprintf(path, sizeof(path), "%s/empty.h5", scratch_directory);
     write_session(path, 0);
     struct replay *replay = NULL;
     char error[REPLAY_ERROR_SIZE];
@@ -153,9 +137,9 @@ static void test_files_that_are_not_sessions_are_named(void **state)
 {
     (void)state;
     char text[64], foreign[64], missing[64];
-    snprintf(text, sizeof(text), "%s/notes.txt", directory);
-    snprintf(foreign, sizeof(foreign), "%s/foreign.h5", directory);
-    snprintf(missing, sizeof(missing), "%s/missing.h5", directory);
+    snprintf(text, sizeof(text), "%s/notes.txt", scratch_directory);
+    snprintf(foreign, sizeof(foreign), "%s/foreign.h5", scratch_directory);
+    snprintf(missing, sizeof(missing), "%s/missing.h5", scratch_directory);
     FILE *file = fopen(text, "w");
     assert_non_null(file);
     fputs("not a session\n", file);
@@ -189,5 +173,5 @@ int main(void)
         cmocka_unit_test(test_session_without_frames),
         cmocka_unit_test(test_files_that_are_not_sessions_are_named),
     };
-    return cmocka_run_group_tests(tests, make_directory, remove_directory);
+    return cmocka_run_group_tests(tests, scratch_directory_create, scratch_directory_remove);
 }

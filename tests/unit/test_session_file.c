@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "scratch.h"
 #include <hdf5.h>
 
 #include "session_file.h"
@@ -49,26 +51,10 @@ static uint16_t value_at(uint64_t i, unsigned r, unsigned c)
     return (uint16_t)((i * 251 + r * 1021 + c * 37 + (i * r * c) % 7) % 65536);
 }
 
-static char directory[] = "/tmp/test_session_file.XXXXXX";
-
-static int make_directory(void **state)
-{
-    (void)state;
-    return mkdtemp(directory) == NULL ? -1 : 0;
-}
-
-static int remove_directory(void **state)
-{
-    (void)state;
-    char command[128];
-    snprintf(command, sizeof(command), "rm -rf '%s'", directory);
-    return system(command) == 0 ? 0 : -1;
-}
-
 /* A fresh path in the test directory. */
 static void path_for(char *path, size_t size, const char *name)
 {
-    snprintf(path, size, "%s/%s", directory, name);
+    snprintf(path, size, "%s/%s", scratch_directory, name);
     unlink(path);
 }
 
@@ -657,5 +643,5 @@ int main(void)
         cmocka_unit_test(test_rewrites_reuse_space),
         cmocka_unit_test(test_invalid_arguments),
     };
-    return cmocka_run_group_tests(tests, make_directory, remove_directory);
+    return cmocka_run_group_tests(tests, scratch_directory_create, scratch_directory_remove);
 }

@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
+
 #include "session_file.h"
 #include "session_reader.h"
 
@@ -30,8 +32,6 @@ enum { ROWS = 4, COLS = 3, TAXELS = ROWS * COLS };
 
 /* The largest chunks mtable-acqd writes: frames_per_chunk 4096 on the 64 x 32 table (16 MiB). */
 enum { LARGE_ROWS = 64, LARGE_COLS = 32, LARGE_CHUNK = 4096 };
-
-static char directory[] = "/tmp/mtable-test-reader-XXXXXX";
 
 /* The value of taxel x in frame n: every frame and taxel different. */
 static uint16_t value_of(uint64_t n, size_t x)
@@ -41,7 +41,7 @@ static uint16_t value_of(uint64_t n, size_t x)
 
 static void path_of(const char *name, char *out, size_t size)
 {
-    snprintf(out, size, "%s/%s", directory, name);
+    snprintf(out, size, "%s/%s", scratch_directory, name);
 }
 
 /* Writes a session of frames frames on a rows x cols grid with the daemon's writer. */
@@ -324,20 +324,6 @@ static void test_refusals(void **state)
     expect_refusal(path, -EPROTONOSUPPORT, "session schema version 2 is not known");
 }
 
-static int make_directory(void **state)
-{
-    (void)state;
-    return mkdtemp(directory) ? 0 : -1;
-}
-
-static int remove_directory(void **state)
-{
-    (void)state;
-    char command[512];
-    snprintf(command, sizeof(command), "rm -rf '%s'", directory);
-    return system(command);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,5 +333,5 @@ int main(void)
         cmocka_unit_test(test_crashed_writer),
         cmocka_unit_test(test_refusals),
     };
-    return cmocka_run_group_tests(tests, make_directory, remove_directory);
+    return cmocka_run_group_tests(tests, scratch_directory_create, scratch_directory_remove);
 }

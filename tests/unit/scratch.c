@@ -1,7 +1,7 @@
 /*
- * scratch_file.c - a mkstemp file under /tmp, rewritten by each case.
+ * scratch.c - mkstemp and mkdtemp under /tmp.
  */
-#include "scratch_file.h"
+#include "scratch.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 char scratch_path[] = "/tmp/mtable-test-XXXXXX";
+char scratch_directory[] = "/tmp/mtable-test-dir-XXXXXX";
 
 int scratch_file_create(void **state)
 {
@@ -37,4 +38,18 @@ void scratch_file_write(const char *text)
     assert_non_null(f);
     fputs(text, f);
     assert_int_equal(fclose(f), 0);
+}
+
+int scratch_directory_create(void **state)
+{
+    (void)state;
+    return mkdtemp(scratch_directory) == NULL ? -1 : 0;
+}
+
+int scratch_directory_remove(void **state)
+{
+    (void)state;
+    char command[64];
+    snprintf(command, sizeof(command), "rm -rf '%s'", scratch_directory);
+    return system(command) == 0 ? 0 : -1;
 }
