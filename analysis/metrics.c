@@ -1,24 +1,36 @@
 /*
  * metrics.c - per-frame accumulation of heatmaps, region activity and series.
  *
- * Per frame, one pass over the taxels computes p and a (single precision),
- * adds them to six per-taxel block accumulators and to the frame's totals,
- * and keeps the applied counts (reading - resting) and a in scratch arrays;
- * whether p and a reach the time-above threshold T is decided exactly as
- * in double precision (prepare_time_above), so a pressure a hair below T
- * never counts as above it;
- * then one pass per region over its runs of consecutive taxels decides the
- * region's activity (hysteresis on the region's highest applied counts) and
- * adds to its results. Every METRICS_BLOCK_FRAMES frames the block sums move
- * into double-precision totals, so long sessions lose no precision while
- * the per-frame loop stays in single precision (twice the values per
- * vector instruction):
+ * Per frame, two passes:
+ *  1. one loop over the taxels, row by row (add_converted): p and a (single
+ *     precision) go into six per-taxel block accumulators and into the
+ *     frame's per-column totals; a and the applied counts (reading - resting)
+ *     stay in scratch arrays for pass 2. Whether p and a reach the
+ *     time-above threshold T is decided exactly as in double precision
+ *     (prepare_time_above), so a pressure a hair below T never counts as
+ *     above it. The column totals are sums down each column, so the loop
+ *     holds no reduction and vectorises whole; the frame's totals add the
+ *     columns up in double precision (frame_totals).
+ *  2. per region, its highest applied counts decide its activity
+ *     (hysteresis), read through windows of METRICS_WINDOW_TAXELS taxels
+ *     (make_windows); an active region adds to its results.
+ * Every METRICS_BLOCK_FRAMES frames the block sums move into
+ * double-precision totals, so long sessions lose no precision while the
+ * per-frame loop stays in single precision (twice the values per vector
+ * instruction):
  *
  *   per taxel, [0] raw and [1] applied:
  *     block_sum, block_above   float: this block's pressure * duration, seconds above
  *     sum, above               double: the totals of the blocks so far
  *     peak                     float: maxima
  *     heatmaps[kind]           double: filled by metrics_finish
+ *   per taxel, scratch (taxels + METRICS_WINDOW_TAXELS - 1: windows read past the last):
+ *     applied                  float: a of the current frame
+ *     applied_counts           uint16: reading - resting, 0 below
+ *   per column of the current frame (struct column_totals):
+ *     load, row_moment         float: p in contact, and p in contact * row
+ *     applied, applied_peak    float: sum and maximum of a
+ *     contact                  uint32: taxels in contact
  */
 #include "metrics.h"
 
@@ -27,23 +39,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packet.h"
 #include "pressure.h"
 #include "vector_clones.h"
 
 /* Frames summed in single precision before moving into double: 64 terms keep 1e-5 accuracy. */
 #define METRICS_BLOCK_FRAMES 64
 
+/* Taxels read at once for a region: 16 applied counts are one 256-bit vector. */
+#define METRICS_WINDOW_TAXELS 16
+
+/* Most columns of a grid: the largest side the wire protocol carries. */
+#define METRICS_COLS_MAX PACKET_MAX_SIDE
+
+/*
+ * Up to METRICS_WINDOW_TAXELS consecutive taxels of a region, read as a
+ * whole window from `first`: mask is all ones on the region's taxels and 0
+ * past them. A region's windows cost one vector operation each, whatever
+ * the lengths of its runs of taxels (a row of a rectangle is one run).
+ */
+struct taxel_window {
+    uint32_t first;
+    uint16_t mask[METRICS_WINDOW_TAXELS];
+};
+
+/*
+ * The current frame's sums down each column (pass 1). Arrays of fixed
+ * size, so that the compiler knows they do not overlap.
+ */
+struct column_totals {
+    float load[METRICS_COLS_MAX];       /* p of the taxels in contact */
+    float row_moment[METRICS_COLS_MAX]; /* the same times their row */
+    float applied[METRICS_COLS_MAX];    /* a */
+    float applied_peak[METRICS_COLS_MAX];
+    uint32_t contact[METRICS_COLS_MAX]; /* taxels in contact */
+};
+
 /* A run of consecutive taxels of a region. */
 struct taxel_run {
     uint32_t first, count;
 };
 
-/* Region state between frames. */
+/*
+ * Region state between frames. Its taxels twice over: windows decide
+ * activity in every frame; runs, whose loop GCC vectorises with its
+ * reductions, add an active region's load.
+ */
 struct region_state {
     bool active;
     struct metrics_visit visit;  /* the visit under way while active */
     double loaded_mean_weighted; /* sum of duration * mean a of loaded taxels */
     struct metrics_region result;
+    struct taxel_window *windows;
+    size_t window_count;
     struct taxel_run *runs;
     size_t run_count;
 };
@@ -55,10 +103,9 @@ struct metrics {
     double *sum[2], *above[2];
     double *heatmaps[2][HEATMAP_KINDS];
     unsigned block_frames;    /* frames in the block sums */
-    float *pressure;          /* scratch: p of the current frame */
     float *applied;           /* scratch: a of the current frame */
     uint16_t *applied_counts; /* scratch: reading - resting */
-    float *column_of;         /* column index of each taxel */
+    struct column_totals *columns;
     float *table;             /* reading -> pressure in single precision, or NULL */
     uint32_t lowest_above;    /* P nondecreasing: the least reading with p >= threshold */
     uint32_t *lowest_applied; /* ... for each resting estimate, the least with a >= threshold */
@@ -89,6 +136,26 @@ static int make_runs(const struct region *region, struct region_state *state)
             last->count++;
         else
             state->runs[state->run_count++] = (struct taxel_run){region->taxels[i], 1};
+    }
+    return 0;
+}
+
+/*
+ * Covers region's sorted taxel list with windows: each starts at the first
+ * taxel not yet covered and takes the region's taxels among the next
+ * METRICS_WINDOW_TAXELS.
+ */
+static int make_windows(const struct region *region, struct region_state *state)
+{
+    state->windows = calloc(region->taxel_count, sizeof(*state->windows));
+    if (!state->windows)
+        return -ENOMEM;
+    for (size_t i = 0; i < region->taxel_count; i++) {
+        struct taxel_window *last =
+            state->window_count ? &state->windows[state->window_count - 1] : NULL;
+        if (!last || region->taxels[i] - last->first >= METRICS_WINDOW_TAXELS)
+            (last = &state->windows[state->window_count++])->first = region->taxels[i];
+        last->mask[region->taxels[i] - last->first] = UINT16_MAX;
     }
     return 0;
 }
@@ -137,7 +204,7 @@ static int prepare_time_above(struct metrics *m)
 
 int metrics_create(const struct metrics_config *config, struct metrics **out)
 {
-    if (config->rows < 1 || config->cols < 1 ||
+    if (config->rows < 1 || config->cols < 1 || config->cols > METRICS_COLS_MAX ||
         config->release_threshold > config->active_threshold)
         return -EINVAL;
     struct metrics *m = calloc(1, sizeof(*m));
@@ -156,13 +223,13 @@ int metrics_create(const struct metrics_config *config, struct metrics **out)
         for (int kind = 0; kind < HEATMAP_KINDS; kind++)
             ok = ok && (m->heatmaps[v][kind] = calloc(m->taxels, sizeof(double)));
     }
-    m->pressure = calloc(m->taxels, sizeof(float));
-    m->applied = calloc(m->taxels, sizeof(float));
-    m->applied_counts = calloc(m->taxels, sizeof(uint16_t));
-    m->column_of = calloc(m->taxels, sizeof(float));
+    size_t scratch = m->taxels + METRICS_WINDOW_TAXELS - 1;
+    m->applied = calloc(scratch, sizeof(float));
+    m->applied_counts = calloc(scratch, sizeof(uint16_t));
+    m->columns = malloc(sizeof(*m->columns));
     m->region_count = config->regions ? config->regions->count : 0;
     m->regions = calloc(m->region_count + 1, sizeof(*m->regions));
-    ok = ok && m->pressure && m->applied && m->applied_counts && m->column_of && m->regions;
+    ok = ok && m->applied && m->applied_counts && m->columns && m->regions;
     if (ok && config->pressure_table) {
         m->table = malloc(PRESSURE_TABLE_SIZE * sizeof(float));
         ok = m->table != NULL;
@@ -172,13 +239,12 @@ int metrics_create(const struct metrics_config *config, struct metrics **out)
     if (ok)
         ok = prepare_time_above(m) == 0;
     for (size_t r = 0; ok && r < m->region_count; r++)
-        ok = make_runs(&config->regions->regions[r], &m->regions[r]) == 0;
+        ok = make_windows(&config->regions->regions[r], &m->regions[r]) == 0 &&
+             make_runs(&config->regions->regions[r], &m->regions[r]) == 0;
     if (!ok) {
         metrics_free(m);
         return -ENOMEM;
     }
-    for (size_t x = 0; x < m->taxels; x++)
-        m->column_of[x] = (float)(x % (size_t)config->cols);
     *out = m;
     return 0;
 }
@@ -222,163 +288,162 @@ static void flush_block(struct metrics *m)
     m->block_frames = 0;
 }
 
-/* p and a of every taxel, and the applied counts, with readings in counts. */
-VECTOR_CLONES static void convert_counts(size_t taxels, const uint16_t *restrict v,
-                                         const uint16_t *restrict rest, float *restrict p,
-                                         float *restrict a, uint16_t *restrict counts)
-{
-    for (size_t x = 0; x < taxels; x++) {
-        int difference = (int)v[x] - (int)rest[x];
-        difference = difference > 0 ? difference : 0;
-        counts[x] = (uint16_t)difference;
-        p[x] = (float)v[x];
-        a[x] = (float)difference;
-    }
-}
-
-/* The same through the calibration table. */
-VECTOR_CLONES static void convert_table(size_t taxels, const float *restrict table,
-                                        const uint16_t *restrict v, const uint16_t *restrict rest,
-                                        float *restrict p, float *restrict a,
-                                        uint16_t *restrict counts)
-{
-    for (size_t x = 0; x < taxels; x++) {
-        int difference = (int)v[x] - (int)rest[x];
-        counts[x] = (uint16_t)(difference > 0 ? difference : 0);
-        float applied = table[v[x]] - table[rest[x]];
-        p[x] = table[v[x]];
-        a[x] = applied > 0 ? applied : 0;
-    }
-}
-
-/* Adds one frame's pressures (duration d) to one variant's block sums and peaks. */
-VECTOR_CLONES static void accumulate(size_t taxels, const float *restrict pressure, float d,
-                                     float *restrict sum, float *restrict peak)
-{
-    for (size_t x = 0; x < taxels; x++) {
-        sum[x] += pressure[x] * d;
-        peak[x] = pressure[x] > peak[x] ? pressure[x] : peak[x];
-    }
-}
-
-/* Time above in counts: p = v and a = the applied counts, both whole, against the least count. */
-VECTOR_CLONES static void add_above_counts(size_t taxels, const uint16_t *restrict v,
-                                           const uint16_t *restrict counts, uint32_t lowest,
-                                           float d, float *restrict raw, float *restrict applied)
-{
-    for (size_t x = 0; x < taxels; x++) {
-        raw[x] += v[x] >= lowest ? d : 0;
-        applied[x] += counts[x] >= lowest ? d : 0;
-    }
-}
-
-/* Time above for a nondecreasing calibration: thresholds on the reading (prepare_time_above). */
-VECTOR_CLONES static void add_above_lowest(size_t taxels, const uint16_t *restrict v,
-                                           const uint16_t *restrict rest, uint32_t lowest,
-                                           const uint32_t *restrict lowest_applied, float d,
-                                           float *restrict raw, float *restrict applied)
-{
-    for (size_t x = 0; x < taxels; x++) {
-        raw[x] += v[x] >= lowest ? d : 0;
-        applied[x] += v[x] >= lowest_applied[rest[x]] ? d : 0;
-    }
-}
-
-/* Time above for any other calibration: p by the reading's flag, a in double precision. */
-VECTOR_CLONES static void add_above_table(size_t taxels, const uint8_t *restrict reading_above,
-                                          const double *restrict table, double threshold,
-                                          const uint16_t *restrict v, const uint16_t *restrict rest,
-                                          float d, float *restrict raw, float *restrict applied)
-{
-    for (size_t x = 0; x < taxels; x++) {
-        double difference = table[v[x]] - table[rest[x]];
-        raw[x] += reading_above[v[x]] ? d : 0;
-        applied[x] += (difference > 0 ? difference : 0) >= threshold ? d : 0;
-    }
-}
+/* How readings become pressures, and how time above is decided (prepare_time_above). */
+enum conversion {
+    CONVERSION_COUNTS, /* no table: p = v and a = the applied counts, against lowest_above */
+    CONVERSION_LOWEST, /* a nondecreasing table: thresholds on the reading */
+    CONVERSION_TABLE,  /* any other table: p by the reading's flag, a in double precision */
+};
 
 /*
- * The frame's totals, one row at a time so single-precision partial sums
- * stay accurate. Taxels below the contact threshold (sensor offset and
- * noise) add nothing to the load and the centre of pressure.
+ * Pass 1: p and a of every taxel into the block sums, the peaks, the
+ * seconds above and the column totals; a and the applied counts into the
+ * scratch arrays. Always inlined, with a constant conversion
+ * (convert_and_add), so that each conversion is one loop without branches;
+ * the arrays are parameters for their restrict (GCC keeps it through
+ * inlining, not for local pointers). Built without GCC's unroll-and-jam
+ * (analysis/CMakeLists.txt). Taxels below the contact threshold (sensor
+ * offset and noise) add nothing to the load and the centre of pressure.
  */
-VECTOR_CLONES static void frame_totals(const struct metrics *m, const uint16_t *restrict values,
-                                       struct metrics_frame *row)
+static inline __attribute__((always_inline)) void
+add_converted(const struct metrics *m, enum conversion conversion, const uint16_t *restrict v,
+              const uint16_t *restrict rest, float d, float *restrict applied,
+              uint16_t *restrict applied_counts, float *restrict sum_raw,
+              float *restrict sum_applied, float *restrict peak_raw, float *restrict peak_applied,
+              float *restrict above_raw, float *restrict above_applied,
+              struct column_totals *restrict columns)
 {
-    const struct metrics_config *config = m->config;
-    size_t cols = (size_t)config->cols;
-    const float *restrict p = m->pressure;
-    const float *restrict column_of = m->column_of;
-    const float *restrict applied = m->applied;
-    uint16_t contact_threshold = (uint16_t)config->contact_threshold;
-    double total = 0, row_moment = 0, column_moment = 0, applied_total = 0;
+    const float *table = m->table;
+    const double *exact = m->config->pressure_table;
+    uint32_t lowest = m->lowest_above;
+    uint16_t contact_threshold = (uint16_t)m->config->contact_threshold;
+    size_t cols = (size_t)m->config->cols;
+    /* The columns in use: the arrays are sized for the widest grid. */
+    memset(columns->load, 0, cols * sizeof(float));
+    memset(columns->row_moment, 0, cols * sizeof(float));
+    memset(columns->applied, 0, cols * sizeof(float));
+    memset(columns->applied_peak, 0, cols * sizeof(float));
+    memset(columns->contact, 0, cols * sizeof(uint32_t));
+    for (size_t r = 0; r < (size_t)m->config->rows; r++) {
+        for (size_t c = 0; c < cols; c++) {
+            size_t x = r * cols + c;
+            int difference = (int)v[x] - (int)rest[x];
+            /* A maximum, not a branch: written so, the loop vectorises. */
+            difference = difference > 0 ? difference : 0;
+            uint16_t counts = (uint16_t)difference;
+            float p, a;
+            bool raw_is_above, applied_is_above;
+            if (conversion == CONVERSION_COUNTS) {
+                p = (float)v[x];
+                a = (float)counts;
+                raw_is_above = v[x] >= lowest;
+                applied_is_above = counts >= lowest;
+            } else {
+                float above_rest = table[v[x]] - table[rest[x]];
+                p = table[v[x]];
+                a = above_rest > 0 ? above_rest : 0;
+                if (conversion == CONVERSION_LOWEST) {
+                    raw_is_above = v[x] >= lowest;
+                    applied_is_above = v[x] >= m->lowest_applied[rest[x]];
+                } else {
+                    double exact_above_rest = exact[v[x]] - exact[rest[x]];
+                    raw_is_above = m->reading_above[v[x]];
+                    applied_is_above =
+                        (exact_above_rest > 0 ? exact_above_rest : 0) >= m->config->above_threshold;
+                }
+            }
+            applied_counts[x] = counts;
+            applied[x] = a;
+            sum_raw[x] += p * d;
+            sum_applied[x] += a * d;
+            peak_raw[x] = p > peak_raw[x] ? p : peak_raw[x];
+            peak_applied[x] = a > peak_applied[x] ? a : peak_applied[x];
+            above_raw[x] += raw_is_above ? d : 0;
+            above_applied[x] += applied_is_above ? d : 0;
+            bool touching = v[x] >= contact_threshold;
+            float load = touching ? p : 0;
+            columns->load[c] += load;
+            columns->row_moment[c] += load * (float)r;
+            columns->applied[c] += a;
+            columns->applied_peak[c] = a > columns->applied_peak[c] ? a : columns->applied_peak[c];
+            columns->contact[c] += touching;
+        }
+    }
+}
+
+/* add_converted on the accumulator's own arrays. */
+static inline __attribute__((always_inline)) void add_conversion(struct metrics *m,
+                                                                 enum conversion conversion,
+                                                                 const uint16_t *values,
+                                                                 const uint16_t *resting, float d)
+{
+    add_converted(m, conversion, values, resting, d, m->applied, m->applied_counts, m->block_sum[0],
+                  m->block_sum[1], m->peak[0], m->peak[1], m->block_above[0], m->block_above[1],
+                  m->columns);
+}
+
+/* Pass 1 through the session's conversion. */
+VECTOR_CLONES static void convert_and_add(struct metrics *m, const uint16_t *values,
+                                          const uint16_t *resting, float d)
+{
+    if (!m->table)
+        add_conversion(m, CONVERSION_COUNTS, values, resting, d);
+    else if (m->lowest_applied)
+        add_conversion(m, CONVERSION_LOWEST, values, resting, d);
+    else
+        add_conversion(m, CONVERSION_TABLE, values, resting, d);
+}
+
+/* The frame's totals from its column totals, added up in double precision. */
+static void frame_totals(const struct metrics *m, struct metrics_frame *row)
+{
+    const struct column_totals *columns = m->columns;
+    double load = 0, row_moment = 0, column_moment = 0, applied = 0;
     float applied_peak = 0;
     uint32_t contact = 0;
-    for (size_t r = 0; r < (size_t)config->rows; r++) {
-        size_t base = r * cols;
-        float row_total = 0, moment = 0, applied_part = 0;
-#pragma omp simd reduction(+ : row_total, moment, applied_part, contact) reduction(max : applied_peak)
-        for (size_t x = base; x < base + cols; x++) {
-            bool touching = values[x] >= contact_threshold;
-            float pressure = touching ? p[x] : 0;
-            row_total += pressure;
-            moment += pressure * column_of[x];
-            applied_part += applied[x];
-            applied_peak = applied[x] > applied_peak ? applied[x] : applied_peak;
-            contact += touching;
-        }
-        total += row_total;
-        row_moment += (double)row_total * (double)r;
-        column_moment += moment;
-        applied_total += applied_part;
+    for (int c = 0; c < m->config->cols; c++) {
+        load += columns->load[c];
+        row_moment += columns->row_moment[c];
+        column_moment += (double)columns->load[c] * c;
+        applied += columns->applied[c];
+        applied_peak =
+            columns->applied_peak[c] > applied_peak ? columns->applied_peak[c] : applied_peak;
+        contact += columns->contact[c];
     }
-    row->total_load = total;
-    row->cop_row = total > 0 ? row_moment / total : NAN;
-    row->cop_col = total > 0 ? column_moment / total : NAN;
-    row->applied_total = applied_total;
+    row->total_load = load;
+    row->cop_row = load > 0 ? row_moment / load : NAN;
+    row->cop_col = load > 0 ? column_moment / load : NAN;
+    row->applied_total = applied;
     row->applied_peak = applied_peak;
     row->contact_taxels = contact;
-    row->contact_area_cm2 = contact * config->taxel_area_cm2;
+    row->contact_area_cm2 = contact * m->config->taxel_area_cm2;
 }
 
 static void add_taxels(struct metrics *m, const uint16_t *values, const uint16_t *resting,
                        double duration_s, struct metrics_frame *row)
 {
-    size_t taxels = m->taxels;
-    float d = (float)duration_s;
-    float *p = m->pressure;
-    if (m->table)
-        convert_table(taxels, m->table, values, resting, p, m->applied, m->applied_counts);
-    else
-        convert_counts(taxels, values, resting, p, m->applied, m->applied_counts);
-    if (!m->table)
-        add_above_counts(taxels, values, m->applied_counts, m->lowest_above, d, m->block_above[0],
-                         m->block_above[1]);
-    else if (m->lowest_applied)
-        add_above_lowest(taxels, values, resting, m->lowest_above, m->lowest_applied, d,
-                         m->block_above[0], m->block_above[1]);
-    else
-        add_above_table(taxels, m->reading_above, m->config->pressure_table,
-                        m->config->above_threshold, values, resting, d, m->block_above[0],
-                        m->block_above[1]);
-    accumulate(taxels, p, d, m->block_sum[0], m->peak[0]);
-    accumulate(taxels, m->applied, d, m->block_sum[1], m->peak[1]);
+    convert_and_add(m, values, resting, (float)duration_s);
     if (++m->block_frames == METRICS_BLOCK_FRAMES)
         flush_block(m);
-    frame_totals(m, values, row);
+    frame_totals(m, row);
 }
 
-/* Highest applied counts on the region's taxels: all the activity rule needs. */
+/* Pass 2: the highest applied counts on the region's taxels, all the activity rule needs. */
 VECTOR_CLONES static uint16_t region_highest(const struct metrics *m,
                                              const struct region_state *state)
 {
-    uint16_t highest = 0;
-    for (size_t i = 0; i < state->run_count; i++) {
-        const uint16_t *restrict counts = m->applied_counts + state->runs[i].first;
-#pragma omp simd reduction(max : highest)
-        for (size_t x = 0; x < state->runs[i].count; x++)
-            highest = counts[x] > highest ? counts[x] : highest;
+    uint16_t lanes[METRICS_WINDOW_TAXELS] = {0};
+    for (size_t w = 0; w < state->window_count; w++) {
+        const uint16_t *restrict counts = m->applied_counts + state->windows[w].first;
+        const uint16_t *restrict mask = state->windows[w].mask;
+        for (size_t k = 0; k < METRICS_WINDOW_TAXELS; k++) {
+            uint16_t count = counts[k] & mask[k];
+            lanes[k] = count > lanes[k] ? count : lanes[k];
+        }
     }
+    uint16_t highest = 0;
+    for (size_t k = 0; k < METRICS_WINDOW_TAXELS; k++)
+        highest = lanes[k] > highest ? lanes[k] : highest;
     return highest;
 }
 
@@ -536,15 +601,16 @@ void metrics_free(struct metrics *m)
         for (int kind = 0; kind < HEATMAP_KINDS; kind++)
             free(m->heatmaps[v][kind]);
     }
-    free(m->pressure);
     free(m->applied);
     free(m->applied_counts);
-    free(m->column_of);
+    free(m->columns);
     free(m->table);
     free(m->lowest_applied);
     free(m->reading_above);
-    for (size_t r = 0; r < m->region_count; r++)
+    for (size_t r = 0; r < m->region_count; r++) {
+        free(m->regions[r].windows);
         free(m->regions[r].runs);
+    }
     free(m->regions);
     free(m->visits);
     free(m);
